@@ -1,0 +1,6 @@
+import { json, withErrors } from "@/lib/http";
+
+export const dynamic = "force-dynamic";
+
+/** Liveness: the process answers. */
+export const GET = withErrors(async (_req, { requestId }) => json({ status: "ok" }, { requestId }));

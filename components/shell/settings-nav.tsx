@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+export const SETTINGS_SECTIONS = [
+  { segment: "registries", label: "Container Registries" },
+  { segment: "tokens", label: "API tokens" },
+  { segment: "members", label: "Members" },
+  { segment: "audit", label: "Audit log" },
+] as const;
+
+export function SettingsNav({ companySlug }: { companySlug: string }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Settings" className="flex gap-1 overflow-x-auto md:flex-col">
+      {SETTINGS_SECTIONS.map((s) => {
+        const href = `/${companySlug}/settings/${s.segment}`;
+        const current = pathname === href || pathname.startsWith(href + "/");
+        return (
+          <Link
+            key={s.segment}
+            href={href}
+            aria-current={current ? "page" : undefined}
+            className={`whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium transition-colors ${
+              current
+                ? "bg-white text-zinc-900 shadow-sm ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-white dark:ring-zinc-800"
+                : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-900 dark:hover:text-white"
+            }`}
+          >
+            {s.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

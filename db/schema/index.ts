@@ -1,0 +1,3 @@
+export * from "./identity";
+export * from "./registries";
+export * from "./audit";

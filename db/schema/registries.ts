@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { companies, users } from "./identity";
+
+export const registries = pgTable(
+  "registries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    name: text("name").notNull(),
+    /** Normalised: host[:port][/path-prefix], no scheme, no trailing slash. */
+    url: text("url").notNull(),
+    plainHttp: boolean("plain_http").notNull().default(false),
+    /** The type's non-secret fields (username, region, loginServer, …). */
+    credentials: jsonb("credentials").$type<Record<string, unknown>>().notNull().default({}),
+    /** Names of the secret fields that hold a value; the values are only in secretBlob. */
+    secretFields: text("secret_fields").array().notNull().default(sql`'{}'::text[]`),
+    /** AES-256-GCM blob (lib/crypto), bound to company and registry id. Wiped on delete. */
+    secretBlob: text("secret_blob"),
+    keyId: text("key_id"),
+    isActive: boolean("is_active").notNull().default(true),
+    isDeleted: boolean("is_deleted").notNull().default(false),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    modifiedBy: uuid("modified_by").references(() => users.id, { onDelete: "set null" }),
+    /** Bumped on every change; the ETag. */
+    version: integer("version").notNull().default(1),
+    lastTestStatus: text("last_test_status"),
+    lastTestAt: timestamp("last_test_at", { withTimezone: true }),
+    lastTestMessage: text("last_test_message"),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("registries_company_name_idx")
+      .on(t.companyId, sql`lower(${t.name})`)
+      .where(sql`${t.isDeleted} = false`),
+    uniqueIndex("registries_company_url_idx")
+      .on(t.companyId, t.url)
+      .where(sql`${t.isDeleted} = false and ${t.type} <> 'public'`),
+    index("registries_company_created_idx").on(t.companyId, t.createdAt.desc(), t.id.desc()),
+    index("registries_company_type_idx").on(t.companyId, t.type),
+    index("registries_key_idx").on(t.keyId),
+  ],
+);

@@ -1,0 +1,57 @@
+import "server-only";
+import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { registries } from "@/db/schema";
+import { ConfigError } from "@/lib/env";
+import { decryptSecrets, encryptSecrets } from "./cipher";
+import type { Keyring } from "./keyring";
+
+/**
+ * Re-encrypts every stored secret with the active key, a batch per transaction. Rows are locked
+ * while they are rewritten (SKIP LOCKED lets two rotations share the work); an interrupted run
+ * can simply be started again.
+ */
+export async function rotateKeys(db: Db, keyring: Keyring, options: { batchSize?: number } = {}): Promise<{ rotated: number }> {
+  const batchSize = options.batchSize ?? 200;
+  let rotated = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: registries.id, companyId: registries.companyId, blob: registries.secretBlob })
+        .from(registries)
+        .where(and(isNotNull(registries.secretBlob), ne(registries.keyId, keyring.active.id)))
+        .limit(batchSize)
+        .for("update", { skipLocked: true });
+      for (const row of rows) {
+        const binding = { companyId: row.companyId, registryId: row.id };
+        const plaintext = decryptSecrets(keyring, row.blob!, binding);
+        await tx
+          .update(registries)
+          .set({ secretBlob: encryptSecrets(keyring, plaintext, binding), keyId: keyring.active.id })
+          .where(eq(registries.id, row.id));
+      }
+      return rows.length;
+    });
+    rotated += n;
+    if (n < batchSize) return { rotated };
+  }
+}
+
+/** Start-up check: every key that encrypted a stored row must be configured. */
+export async function assertKeysAvailable(db: Db, keyring: Keyring): Promise<void> {
+  const rows = await db
+    .selectDistinct({ keyId: registries.keyId })
+    .from(registries)
+    .where(and(isNotNull(registries.secretBlob), isNotNull(registries.keyId)));
+  const missing = rows.map((r) => r.keyId!).filter((id) => !keyring.keys.has(id));
+  if (missing.length > 0) {
+    const count = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(registries)
+      .where(and(isNotNull(registries.secretBlob), inArray(registries.keyId, missing)));
+    throw new ConfigError(
+      `Stored credentials of ${count[0]?.n ?? "some"} registries were encrypted with key(s) ${missing.map((m) => `"${m}"`).join(", ")}, ` +
+        `which ENCRYPTION_KEYS (or the data directory's encryption.key) does not contain. Add the old key back after the active one.`,
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import { z } from "zod";
+
+/**
+ * The environment, validated once. Every variable of SPEC section 9 is here; a missing or
+ * malformed one stops the start with a message naming it.
+ */
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const intFrom = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      error: "must be a postgres:// or postgresql:// URL",
+    }),
+    BERTH_DATA_DIR: z.string().optional().transform((v) => (v && v.trim() !== "" ? v : "./.data")),
+    ENCRYPTION_KEYS: optionalString,
+    AUTH_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+      error: "must be at least 32 characters",
+    }),
+    PORT: intFrom(3000, 1, 65535),
+    BERTH_ADMIN_EMAIL: optionalString.refine((v) => v === undefined || z.email().safeParse(v).success, {
+      error: "must be an email address",
+    }),
+    BERTH_ADMIN_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 8, {
+      error: "must be at least 8 characters",
+    }),
+    BERTH_COMPANY_NAME: optionalString,
+    OUTBOUND_ALLOW_CIDRS: csv,
+    BERTH_TEST_TIMEOUT_MS: intFrom(10_000, 100, 120_000),
+    BERTH_TEST_RATE_LIMIT: intFrom(20, 1, 10_000),
+    BERTH_TRUSTED_PROXIES: csv,
+    AWS_ENDPOINT_URL_ECR: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+      error: "must be an http(s) URL",
+    }),
+    AUTH_OIDC_ISSUER: optionalString,
+    AUTH_OIDC_ID: optionalString,
+    AUTH_OIDC_SECRET: optionalString,
+    BERTH_METRICS_TOKEN: optionalString,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    const admin = [env.BERTH_ADMIN_EMAIL, env.BERTH_ADMIN_PASSWORD, env.BERTH_COMPANY_NAME];
+    if (admin.some(Boolean) && !admin.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["BERTH_ADMIN_EMAIL"],
+        message: "BERTH_ADMIN_EMAIL, BERTH_ADMIN_PASSWORD and BERTH_COMPANY_NAME go together: set all three or none",
+      });
+    }
+    const oidc = [env.AUTH_OIDC_ISSUER, env.AUTH_OIDC_ID, env.AUTH_OIDC_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_OIDC_ISSUER"],
+        message: "AUTH_OIDC_ISSUER, AUTH_OIDC_ID and AUTH_OIDC_SECRET go together: set all three or none",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws a ConfigError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

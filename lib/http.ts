@@ -1,0 +1,99 @@
+import "server-only";
+import { NextResponse, type NextRequest } from "next/server";
+import type { z } from "zod";
+import { AppError, toProblem, validationError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function requestIdOf(req: Request): string {
+  return req.headers.get("x-request-id") ?? crypto.randomUUID();
+}
+
+export function json(body: unknown, init: ResponseInit & { requestId?: string } = {}): NextResponse {
+  const res = NextResponse.json(body, init);
+  if (init.requestId) res.headers.set("X-Request-Id", init.requestId);
+  return res;
+}
+
+export function problemResponse(err: unknown, requestId: string): NextResponse {
+  const problem = toProblem(err, requestId);
+  if (problem.status >= 500 && !(err instanceof AppError && err.status < 500)) {
+    log.error({ err, requestId }, "unhandled error");
+  }
+  const res = NextResponse.json(problem, {
+    status: problem.status,
+    headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", "X-Request-Id": requestId },
+  });
+  if (err instanceof AppError) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v);
+  return res;
+}
+
+/**
+ * Reads a JSON body: 415 unless the content type is JSON, 413 over 64 KiB, 400 for malformed
+ * JSON, and, with a schema, 400 with dotted field paths.
+ */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>>;
+export async function readJson(req: Request): Promise<unknown>;
+export async function readJson(req: Request, schema?: z.ZodType): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readLimited(req, MAX_BODY_BYTES);
+  let body: unknown;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", "The body is not valid JSON");
+  }
+  if (!schema) return body;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw validationError(zodErrors(parsed.error));
+  return parsed.data;
+}
+
+function tooLarge() {
+  return new AppError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+}
+
+async function readLimited(req: Request, limit: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Zod issues as `{path, message}` with dotted paths (`credentials.username`). */
+export function zodErrors(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+type Handler<P> = (req: NextRequest, ctx: { params: P; requestId: string }) => Promise<Response>;
+
+/** The smallest wrapper: a request id on every answer and errors as problem+json. */
+export function withErrors<P = Record<string, never>>(handler: Handler<P>) {
+  return async (req: NextRequest, segment: { params: Promise<P> }): Promise<Response> => {
+    const requestId = requestIdOf(req);
+    try {
+      const res = await handler(req, { params: await segment.params, requestId });
+      res.headers.set("X-Request-Id", requestId);
+      return res;
+    } catch (err) {
+      return problemResponse(err, requestId);
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import pino from "pino";
+
+/**
+ * Structured JSON logs. Secrets are removed by path, so that a header, a password or a
+ * credential field passed to a log call by mistake never reaches the output.
+ */
+const SECRET_KEYS = [
+  "password",
+  "token",
+  "secret",
+  "secretAccessKey",
+  "sessionToken",
+  "serviceAccountKey",
+  "privateKey",
+  "accessToken",
+  "refreshToken",
+  "authorization",
+  "cookie",
+  "apiKey",
+  "setupCode",
+  "inviteCode",
+];
+
+const paths: string[] = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
+];
+for (const key of SECRET_KEYS) {
+  paths.push(key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`);
+}
+
+export const REDACT_PATHS = paths;
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? "info",
+      base: { app: "berth" },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}
+
+const globalForLog = globalThis as unknown as { berthLogger?: pino.Logger };
+
+export const log: pino.Logger = (globalForLog.berthLogger ??= createLogger());

@@ -1,0 +1,71 @@
+import "server-only";
+import { dbHandle } from "@/db";
+import { appliedMigrationCount, expectedMigrationCount, migrateDatabase } from "@/db/migrate";
+import { serverSecrets } from "@/lib/crypto";
+import { assertKeysAvailable } from "@/lib/crypto/rotate";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+
+export interface StartupState {
+  phase: "starting" | "ready" | "failed";
+  error?: string;
+}
+
+const globalForStartup = globalThis as unknown as { berthStartup?: { state: StartupState; done?: Promise<void> } };
+
+export function startupState(): StartupState {
+  return globalForStartup.berthStartup?.state ?? { phase: "starting" };
+}
+
+type Hook = () => Promise<void>;
+const afterMigrate: Hook[] = [];
+
+/** Later areas (the first-run bootstrap) register work that must finish before /api/ready says yes. */
+export function onStartup(hook: Hook): void {
+  afterMigrate.push(hook);
+}
+
+/**
+ * Everything the server does once before it serves: validate the environment, load (or generate)
+ * the keys, open the database, migrate under a lock, check that every stored row's key is present.
+ */
+export function startServer(): Promise<void> {
+  const existing = globalForStartup.berthStartup;
+  if (existing?.done) return existing.done;
+  const holder: { state: StartupState; done?: Promise<void> } = { state: { phase: "starting" } };
+  globalForStartup.berthStartup = holder;
+  holder.done = (async () => {
+    const e = env();
+    const secrets = serverSecrets();
+    for (const file of secrets.generated) {
+      log.warn({ file }, `Generated ${file}. Back it up together with the database: ${file.endsWith("encryption.key") ? "without it the stored credentials cannot be read" : "it signs the sign-in sessions"}.`);
+    }
+    process.env.AUTH_SECRET ??= secrets.authSecret;
+    const handle = await dbHandle();
+    const { applied } = await migrateDatabase();
+    log.info({ database: handle.kind, applied, dataDir: handle.kind === "pglite" ? e.BERTH_DATA_DIR : undefined }, "database ready");
+    await assertKeysAvailable(handle.db, secrets.keyring);
+    for (const hook of afterMigrate) await hook();
+    holder.state = { phase: "ready" };
+  })().catch((err: unknown) => {
+    holder.state = { phase: "failed", error: err instanceof Error ? err.message : String(err) };
+    throw err;
+  });
+  return holder.done;
+}
+
+/** Database reachable and every migration applied. */
+export async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  const state = startupState();
+  const checks: Record<string, string> = { startup: state.phase };
+  if (state.phase !== "ready") return { ready: false, checks };
+  try {
+    const applied = await appliedMigrationCount();
+    const expected = expectedMigrationCount();
+    checks.database = "ok";
+    checks.migrations = applied >= expected ? "ok" : `pending (${applied}/${expected})`;
+  } catch {
+    checks.database = "unreachable";
+  }
+  return { ready: Object.values(checks).every((v) => v === "ok" || v === "ready"), checks };
+}

@@ -1,0 +1,18 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** Gives every request an id (kept from a well-formed incoming X-Request-Id), echoed in the response. */
+export function proxy(request: NextRequest) {
+  const incoming = request.headers.get("x-request-id");
+  const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  const headers = new Headers(request.headers);
+  headers.set("x-request-id", requestId);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("X-Request-Id", requestId);
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+};
