@@ -26,9 +26,14 @@ export async function openDb(options: { databaseUrl?: string; dataDir?: string }
     throw new Error("The database is not opened during `next build`");
   }
   const dir = options.dataDir ?? dataDir();
-  lockDataDir(dir);
   const { PGlite } = await import("@electric-sql/pglite");
-  const client = await PGlite.create(path.join(dir, "pglite"));
+  let client;
+  if (dir === "memory://") {
+    client = await PGlite.create(); // tests: a throw-away in-memory database
+  } else {
+    lockDataDir(dir);
+    client = await PGlite.create(path.join(dir, "pglite"));
+  }
   const { drizzle } = await import("drizzle-orm/pglite");
   return { db: drizzle(client, { schema }) as unknown as Db, kind: "pglite", close: () => client.close() };
 }

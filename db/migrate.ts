@@ -12,9 +12,8 @@ const MIGRATION_LOCK_ID = 4_242_001;
  * Applies pending migrations. On PostgreSQL a dedicated one-connection client holds an advisory
  * lock for the whole run, so several instances starting at once apply each migration once.
  */
-export async function migrateDatabase(): Promise<{ applied: number }> {
-  const before = await appliedMigrationCount();
-  const url = process.env.DATABASE_URL;
+export async function migrateDatabase(target?: { databaseUrl?: string; db: Db }): Promise<{ applied: number }> {
+  const url = target ? target.databaseUrl : process.env.DATABASE_URL;
   if (url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -23,20 +22,23 @@ export async function migrateDatabase(): Promise<{ applied: number }> {
     try {
       await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
       try {
+        const locked = drizzle(client) as unknown as Db;
+        const before = await appliedMigrationCount(locked);
         await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+        return { applied: (await appliedMigrationCount(locked)) - before };
       } finally {
         await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
       }
     } finally {
       await client.end();
     }
-  } else {
-    const handle = await dbHandle();
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
-    // PGlite is single-process (guarded by the data-dir lock), so no advisory lock is needed.
-    await migrate(handle.db as unknown as Parameters<typeof migrate>[0], { migrationsFolder: MIGRATIONS_FOLDER });
   }
-  return { applied: (await appliedMigrationCount()) - before };
+  const db = target?.db ?? (await dbHandle()).db;
+  const before = await appliedMigrationCount(db);
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  // PGlite is single-process (guarded by the data-dir lock), so no advisory lock is needed.
+  await migrate(db as unknown as Parameters<typeof migrate>[0], { migrationsFolder: MIGRATIONS_FOLDER });
+  return { applied: (await appliedMigrationCount(db)) - before };
 }
 
 export function expectedMigrationCount(): number {

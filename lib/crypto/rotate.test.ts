@@ -1,0 +1,56 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { companies, registries } from "@/db/schema";
+import { createTestDb, type TestDb } from "@/lib/testing/db";
+import { decryptSecrets, encryptSecrets } from "./cipher";
+import { generateKeySpec, parseKeyring } from "./keyring";
+import { assertKeysAvailable, rotateKeys } from "./rotate";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("key rotation", () => {
+  it("re-encrypts every row with the active key, in batches, keeping the plaintext", async () => {
+    const oldSpec = generateKeySpec("old");
+    const oldRing = parseKeyring(oldSpec);
+    const [company] = await t.db.insert(companies).values({ slug: "rot", name: "rot" }).returning();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const id = crypto.randomUUID();
+      ids.push(id);
+      const binding = { companyId: company!.id, registryId: id };
+      await t.db.insert(registries).values({
+        id,
+        companyId: company!.id,
+        type: "custom",
+        name: `r${i}`,
+        url: `reg${i}.example.test`,
+        secretFields: ["password"],
+        secretBlob: encryptSecrets(oldRing, { password: `pw-${i}` }, binding),
+        keyId: "old",
+      });
+    }
+
+    const newRing = parseKeyring(`${generateKeySpec("new")},${oldSpec}`);
+    await expect(assertKeysAvailable(t.db, parseKeyring(generateKeySpec("new")))).rejects.toThrow(/"old"/);
+    await assertKeysAvailable(t.db, newRing);
+
+    const { rotated } = await rotateKeys(t.db, newRing, { batchSize: 3 });
+    expect(rotated).toBe(7);
+    const rows = await t.db.select().from(registries).where(eq(registries.companyId, company!.id));
+    for (const row of rows) {
+      expect(row.keyId).toBe("new");
+      expect(row.secretBlob!.startsWith("v1.new.")).toBe(true);
+      const i = ids.indexOf(row.id);
+      expect(decryptSecrets(newRing, row.secretBlob!, { companyId: company!.id, registryId: row.id })).toEqual({ password: `pw-${i}` });
+    }
+    // Once rotated, the old key can be dropped.
+    await assertKeysAvailable(t.db, parseKeyring(`new:${newRing.active.key.toString("base64")}`));
+    expect((await rotateKeys(t.db, newRing)).rotated).toBe(0);
+  });
+});

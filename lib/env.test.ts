@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("fills the documented defaults", () => {
+    const e = parseEnv({});
+    expect(e.BERTH_DATA_DIR).toBe("./.data");
+    expect(e.PORT).toBe(3000);
+    expect(e.BERTH_TEST_TIMEOUT_MS).toBe(10_000);
+    expect(e.BERTH_TEST_RATE_LIMIT).toBe(20);
+    expect(e.OUTBOUND_ALLOW_CIDRS).toEqual([]);
+    expect(e.LOG_LEVEL).toBe("info");
+    expect(e.DATABASE_URL).toBeUndefined();
+  });
+
+  it("splits CIDR lists", () => {
+    expect(parseEnv({ OUTBOUND_ALLOW_CIDRS: "127.0.0.1/32, ::1/128" }).OUTBOUND_ALLOW_CIDRS).toEqual(["127.0.0.1/32", "::1/128"]);
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ BERTH_TEST_TIMEOUT_MS: "-5" }, "BERTH_TEST_TIMEOUT_MS"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
+    [{ BERTH_ADMIN_EMAIL: "a@b.co" }, "BERTH_ADMIN_EMAIL"],
+    [{ AUTH_OIDC_ISSUER: "https://idp.example.test" }, "AUTH_OIDC_ISSUER"],
+  ])("names the bad variable in %j", (source, name) => {
+    expect(() => parseEnv(source)).toThrow(ConfigError);
+    expect(() => parseEnv(source)).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+});

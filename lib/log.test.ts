@@ -1,0 +1,33 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./log";
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { logger: createLogger({ level: "info", destination }), lines };
+}
+
+describe("logger redaction", () => {
+  it("removes headers, passwords, tokens and credential secrets by path", () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        req: { headers: { authorization: "Bearer brt_SECRET1", cookie: "authjs.session-token=SECRET2" } },
+        password: "SECRET3",
+        body: { credentials: { username: "bob", password: "SECRET4", serviceAccountKey: "SECRET5", secretAccessKey: "SECRET6" } },
+        token: "SECRET7",
+      },
+      "hello",
+    );
+    const out = lines.join("");
+    for (let i = 1; i <= 7; i++) expect(out).not.toContain(`SECRET${i}`);
+    expect(out).toContain('"username":"bob"');
+    expect(JSON.parse(out)).toMatchObject({ level: "info", msg: "hello", app: "berth" });
+  });
+});
