@@ -44,7 +44,8 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    // The CLI keeps stdout for its result (a token alone), so its logs go to stderr.
+    options.destination ?? (process.env.BERTH_CLI === "1" ? pino.destination(2) : undefined),
   );
 }
 

@@ -29,7 +29,7 @@ test("a restart keeps the embedded data and the generated key", async () => {
 test("with DATABASE_URL and no keys the server refuses to start, naming what is missing", async () => {
   const root = path.resolve(__dirname, "../..");
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production", DATABASE_URL: "postgres://127.0.0.1:1/none" };
-  const res = spawnSync(path.join(root, "node_modules/.bin/next"), ["start", "-p", "0", "-H", "127.0.0.1"], { cwd: root, env, encoding: "utf8", timeout: 30_000 });
+  const res = spawnSync(path.join(root, "node_modules/.bin/next"), ["start", "-p", "0", "-H", "127.0.0.1"], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 30_000 });
   expect(res.status).not.toBe(0);
   expect(res.stdout + res.stderr).toContain("ENCRYPTION_KEYS and AUTH_SECRET must be set when DATABASE_URL is set");
 });

@@ -5,6 +5,8 @@ import { serverSecrets } from "@/lib/crypto";
 import { assertKeysAvailable } from "@/lib/crypto/rotate";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { runFirstRunBootstrap } from "@/lib/auth/bootstrap";
+import { installPeerAddressStamp } from "./peer-address";
 
 export interface StartupState {
   phase: "starting" | "ready" | "failed";
@@ -17,17 +19,10 @@ export function startupState(): StartupState {
   return globalForStartup.berthStartup?.state ?? { phase: "starting" };
 }
 
-type Hook = () => Promise<void>;
-const afterMigrate: Hook[] = [];
-
-/** Later areas (the first-run bootstrap) register work that must finish before /api/ready says yes. */
-export function onStartup(hook: Hook): void {
-  afterMigrate.push(hook);
-}
-
 /**
  * Everything the server does once before it serves: validate the environment, load (or generate)
- * the keys, open the database, migrate under a lock, check that every stored row's key is present.
+ * the keys, open the database, migrate under a lock, check that every stored row's key is present,
+ * and run the first-run bootstrap (so /api/ready answers 200 only once all of it is done).
  */
 export function startServer(): Promise<void> {
   const existing = globalForStartup.berthStartup;
@@ -35,6 +30,7 @@ export function startServer(): Promise<void> {
   const holder: { state: StartupState; done?: Promise<void> } = { state: { phase: "starting" } };
   globalForStartup.berthStartup = holder;
   holder.done = (async () => {
+    installPeerAddressStamp();
     const e = env();
     const secrets = serverSecrets();
     for (const file of secrets.generated) {
@@ -45,7 +41,7 @@ export function startServer(): Promise<void> {
     const { applied } = await migrateDatabase();
     log.info({ database: handle.kind, applied, dataDir: handle.kind === "pglite" ? e.BERTH_DATA_DIR : undefined }, "database ready");
     await assertKeysAvailable(handle.db, secrets.keyring);
-    for (const hook of afterMigrate) await hook();
+    await runFirstRunBootstrap();
     holder.state = { phase: "ready" };
   })().catch((err: unknown) => {
     holder.state = { phase: "failed", error: err instanceof Error ? err.message : String(err) };

@@ -1,0 +1,53 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { headers } from "next/headers";
+import { signIn, signOut } from "@/lib/auth/auth";
+import { completeSetup } from "@/lib/auth/bootstrap";
+import { clientAddress } from "@/lib/client-address";
+import { env } from "@/lib/env";
+import { runAction, type ActionResult } from "@/lib/action-result";
+
+export type FormState = ActionResult<undefined> | null;
+
+/** Only same-site paths are followed after sign-in. */
+function safeNext(raw: FormDataEntryValue | null): string {
+  const next = typeof raw === "string" ? raw : "";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
+  try {
+    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeNext(form.get("next")) });
+  } catch (err) {
+    if (err instanceof AuthError) {
+      const throttled = (err as AuthError & { code?: string }).code === "throttled";
+      return {
+        ok: false,
+        error: throttled ? "Too many failed attempts. Wait a few minutes and try again." : "The email or password is incorrect.",
+        fieldErrors: {},
+      };
+    }
+    throw err;
+  }
+  return null;
+}
+
+export async function setupAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const input = { email: form.get("email"), password: form.get("password"), companyName: form.get("companyName") };
+  const h = await headers();
+  const result = await runAction(() =>
+    completeSetup(String(form.get("code") ?? ""), input, { requestId: h.get("x-request-id") ?? crypto.randomUUID(), ip: clientAddress(h, env().BERTH_TRUSTED_PROXIES) }),
+  );
+  if (!result.ok) return result;
+  await signIn("credentials", { email: input.email, password: input.password, redirectTo: `/${result.data.slug}/settings/registries` });
+  return null;
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: "/login" });
+}
+
+export async function oidcSignInAction(form: FormData): Promise<void> {
+  await signIn("oidc", { redirectTo: safeNext(form.get("next")) });
+}

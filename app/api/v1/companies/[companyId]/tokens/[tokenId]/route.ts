@@ -1,0 +1,12 @@
+import { companyRoute } from "@/lib/api-route";
+import { revokeApiToken } from "@/lib/auth/api-tokens";
+import { isUuid, notFound } from "@/lib/context";
+
+export const dynamic = "force-dynamic";
+
+/** Revokes one of the caller's tokens (idempotent). */
+export const DELETE = companyRoute<{ companyId: string; tokenId: string }>({ permission: "tokens:own" }, async (_req, { ctx, params }) => {
+  if (!isUuid(params.tokenId)) throw notFound("API token");
+  await revokeApiToken(ctx, params.tokenId);
+  return new Response(null, { status: 204 });
+});

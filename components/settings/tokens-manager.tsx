@@ -1,0 +1,194 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { createTokenAction, revokeTokenAction } from "@/app/[company]/settings/tokens/actions";
+import { Button } from "@/components/ui/button";
+import { Alert, Badge, Card } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { Input, Select, Textarea } from "@/components/ui/input";
+import type { ApiTokenDto } from "@/lib/auth/api-tokens";
+
+const SCOPES = [
+  { value: "registries:read", label: "Read registries", hint: "list, get, resolve, test saved" },
+  { value: "registries:write", label: "Write registries", hint: "create, update, delete, validate" },
+  { value: "registries:pull", label: "Pull secrets", hint: "owners and admins only" },
+];
+
+function when(iso: string | null) {
+  return iso ? new Date(iso).toLocaleString() : "—";
+}
+
+export function TokensManager({ companySlug, companyId, tokens }: { companySlug: string; companyId: string; tokens: ApiTokenDto[] }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+
+  return (
+    <div className="space-y-6">
+      <Card>
+        <form
+          className="space-y-4 p-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const form = e.currentTarget;
+            const f = new FormData(form);
+            const days = Number(f.get("expires"));
+            const input = {
+              name: String(f.get("name") ?? ""),
+              scopes: f.getAll("scopes").map(String),
+              expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000).toISOString() : null,
+              cidrAllowlist: String(f.get("cidrAllowlist") ?? "")
+                .split(/[\s,]+/)
+                .filter(Boolean),
+            };
+            setError(null);
+            setFieldErrors({});
+            setCreated(null);
+            start(async () => {
+              const r = await createTokenAction(companySlug, input);
+              if (r.ok) {
+                setCreated(r.data.token);
+                setCopied(false);
+                form.reset();
+                router.refresh();
+              } else {
+                setError(r.error);
+                setFieldErrors(r.fieldErrors);
+              }
+            });
+          }}
+        >
+          <h2 className="text-sm font-semibold">New token</h2>
+          {error ? <Alert>{error}</Alert> : null}
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field id="token-name" label="Token name" error={fieldErrors.name} required>
+              <Input id="token-name" name="name" placeholder="ci-deploy" required />
+            </Field>
+            <Field id="token-expires" label="Expires">
+              <Select id="token-expires" name="expires" defaultValue="90">
+                <option value="7">in 7 days</option>
+                <option value="30">in 30 days</option>
+                <option value="90">in 90 days</option>
+                <option value="365">in a year</option>
+                <option value="0">never</option>
+              </Select>
+            </Field>
+          </div>
+          <fieldset>
+            <legend className="text-sm font-medium">Scopes</legend>
+            <div className="mt-2 grid gap-2 sm:grid-cols-3">
+              {SCOPES.map((s) => (
+                <label key={s.value} className="flex items-start gap-2 rounded-md p-2 text-sm ring-1 ring-zinc-200 dark:ring-zinc-800">
+                  <input type="checkbox" name="scopes" value={s.value} defaultChecked={s.value === "registries:read"} className="mt-0.5 h-4 w-4" />
+                  <span>
+                    <span className="block font-medium">{s.label}</span>
+                    <span className="block text-xs text-zinc-500">{s.hint}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            {fieldErrors.scopes ? <p className="mt-1 text-xs text-red-600">{fieldErrors.scopes}</p> : null}
+          </fieldset>
+          <Field id="token-cidrs" label="Allowed addresses" hint="Optional. IPv4/IPv6 addresses or CIDRs, one per line, at most 25. Empty = any address." error={Object.entries(fieldErrors).find(([k]) => k.startsWith("cidrAllowlist"))?.[1]}>
+            <Textarea id="token-cidrs" name="cidrAllowlist" rows={2} placeholder={"203.0.113.0/24\n2001:db8::/32"} />
+          </Field>
+          <Button type="submit" disabled={pending}>
+            {pending ? "Creating…" : "Create token"}
+          </Button>
+        </form>
+        {created ? (
+          <div className="border-t border-zinc-100 p-4 dark:border-zinc-800">
+            <Alert tone="success" role="status">
+              <p className="font-medium">Copy the token now: it will not be shown again.</p>
+              <div className="mt-2 flex items-center gap-2">
+                <code className="block flex-1 break-all rounded bg-white/70 p-2 text-xs dark:bg-black/30" data-testid="new-token">
+                  {created}
+                </code>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  onClick={async () => {
+                    await navigator.clipboard?.writeText(created);
+                    setCopied(true);
+                  }}
+                >
+                  {copied ? "Copied" : "Copy"}
+                </Button>
+              </div>
+              <p className="mt-2 text-xs">
+                Try it: <code>curl -H &quot;Authorization: Bearer $TOKEN&quot; {typeof window !== "undefined" ? window.location.origin : ""}/api/v1/companies/{companyId}/registries</code>
+              </p>
+            </Alert>
+          </div>
+        ) : null}
+      </Card>
+
+      <Card>
+        {tokens.length === 0 ? (
+          <p className="p-6 text-center text-sm text-zinc-500">No tokens yet.</p>
+        ) : (
+          <table className="w-full text-sm">
+            <caption className="sr-only">Your API tokens</caption>
+            <thead className="text-left text-xs uppercase tracking-wide text-zinc-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Name</th>
+                <th className="hidden px-4 py-2 font-medium md:table-cell">Scopes</th>
+                <th className="hidden px-4 py-2 font-medium sm:table-cell">Last used</th>
+                <th className="hidden px-4 py-2 font-medium lg:table-cell">Expires</th>
+                <th className="px-4 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {tokens.map((t) => (
+                <tr key={t.id} className={t.revokedAt ? "opacity-60" : undefined}>
+                  <td className="px-4 py-2">
+                    <div className="font-medium">{t.name}</div>
+                    <code className="text-xs text-zinc-500">{t.prefix}…</code>
+                    {t.cidrAllowlist.length > 0 ? <div className="text-xs text-zinc-500">from {t.cidrAllowlist.join(", ")}</div> : null}
+                  </td>
+                  <td className="hidden px-4 py-2 md:table-cell">
+                    <div className="flex flex-wrap gap-1">
+                      {t.scopes.map((s) => (
+                        <Badge key={s}>{s}</Badge>
+                      ))}
+                    </div>
+                  </td>
+                  <td className="hidden px-4 py-2 text-xs sm:table-cell">{when(t.lastUsedAt)}</td>
+                  <td className="hidden px-4 py-2 text-xs lg:table-cell">{t.expiresAt ? when(t.expiresAt) : "never"}</td>
+                  <td className="px-4 py-2 text-right">
+                    {t.revokedAt ? (
+                      <Badge tone="error">Revoked</Badge>
+                    ) : (
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        aria-label={`Revoke ${t.name}`}
+                        disabled={pending}
+                        onClick={() => {
+                          if (!window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
+                          start(async () => {
+                            const r = await revokeTokenAction(companySlug, t.id);
+                            if (!r.ok) setError(r.error);
+                            router.refresh();
+                          });
+                        }}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { AppError, type FieldError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+export type ActionResult<T = undefined> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; fieldErrors: Record<string, string> };
+
+/** Runs a server action's body; expected failures become values, bugs a generic message. */
+export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (err) {
+    unstable_rethrow(err);
+    if (err instanceof AppError) return { ok: false, error: err.message, fieldErrors: fieldMap(err.errors ?? []) };
+    const id = crypto.randomUUID();
+    log.error({ err, errorId: id }, "server action failed");
+    return { ok: false, error: `Something went wrong (error ${id}). Try again.`, fieldErrors: {} };
+  }
+}
+
+function fieldMap(errors: FieldError[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) out[e.path] ??= e.message;
+  return out;
+}

@@ -1,0 +1,107 @@
+import "server-only";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db";
+import { getDb } from "@/db";
+import { apiTokens } from "@/db/schema";
+import { recordAudit, type AuditActor } from "@/lib/audit";
+import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
+import { validationError } from "@/lib/errors";
+import { zodErrors } from "@/lib/http";
+import { createTokenSchema } from "./schemas";
+import { generateApiToken } from "./tokens";
+
+export interface ApiTokenDto {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  expiresAt: string | null;
+  cidrAllowlist: string[];
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+function dto(row: typeof apiTokens.$inferSelect): ApiTokenDto {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    cidrAllowlist: row.cidrAllowlist,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Inserts a token for a user of a company (shared by the app and the CLI). The token is returned once. */
+export async function issueApiToken(
+  db: Db,
+  owner: { companyId: string; userId: string },
+  input: unknown,
+  actor: AuditActor,
+): Promise<{ token: string; apiToken: ApiTokenDto }> {
+  const parsed = createTokenSchema.safeParse(input);
+  if (!parsed.success) throw validationError(zodErrors(parsed.error));
+  const data = parsed.data;
+  const { token, hash, prefix } = generateApiToken();
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      companyId: owner.companyId,
+      userId: owner.userId,
+      name: data.name,
+      prefix,
+      tokenHash: hash,
+      scopes: [...new Set(data.scopes)],
+      expiresAt: data.expiresAt ? new Date(data.expiresAt) : null,
+      cidrAllowlist: data.cidrAllowlist,
+    })
+    .returning();
+  await recordAudit(db, actor, {
+    companyId: owner.companyId,
+    action: "token.created",
+    targetType: "api_token",
+    targetId: row!.id,
+    metadata: { name: data.name, scopes: row!.scopes, expiresAt: row!.expiresAt?.toISOString() ?? null, cidrAllowlist: row!.cidrAllowlist },
+  });
+  return { token, apiToken: dto(row!) };
+}
+
+export async function createApiToken(ctx: RequestContext, input: unknown) {
+  requirePermission(ctx, "tokens:own");
+  return issueApiToken(await getDb(), { companyId: ctx.companyId, userId: ctx.userId }, input, auditActor(ctx));
+}
+
+export async function listApiTokens(ctx: RequestContext): Promise<ApiTokenDto[]> {
+  requirePermission(ctx, "tokens:own");
+  const db = await getDb();
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.companyId, ctx.companyId), eq(apiTokens.userId, ctx.userId)))
+    .orderBy(desc(apiTokens.createdAt));
+  return rows.map(dto);
+}
+
+export async function revokeApiToken(ctx: RequestContext, tokenId: string): Promise<ApiTokenDto> {
+  requirePermission(ctx, "tokens:own");
+  const db = await getDb();
+  const [row] = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.companyId, ctx.companyId), eq(apiTokens.userId, ctx.userId), isNull(apiTokens.revokedAt)))
+    .returning();
+  if (!row) {
+    const [already] = await db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.companyId, ctx.companyId), eq(apiTokens.userId, ctx.userId)));
+    if (already) return dto(already);
+    throw notFound("API token");
+  }
+  await recordAudit(db, auditActor(ctx), { companyId: ctx.companyId, action: "token.revoked", targetType: "api_token", targetId: row.id, metadata: { name: row.name } });
+  return dto(row);
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { serverSecrets } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { getDb } from "@/db";
+import { findUserByEmail } from "@/lib/users";
+import { checkCredentials } from "./sign-in";
+
+class ThrottledSignIn extends CredentialsSignin {
+  code = "throttled";
+}
+
+function oidcProviders(): NextAuthConfig["providers"] {
+  const e = env();
+  if (!e.AUTH_OIDC_ISSUER || !e.AUTH_OIDC_ID || !e.AUTH_OIDC_SECRET) return [];
+  return [{ id: "oidc", name: "Single sign-on", type: "oidc", issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_ID, clientSecret: e.AUTH_OIDC_SECRET }];
+}
+
+/**
+ * Auth.js: email + password (provider id `credentials`, fields `email` and `password`), and an
+ * optional OIDC provider for users who already exist (matched by email). JWT sessions in
+ * httpOnly SameSite=Lax cookies, Secure whenever the site is served over https.
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  trustHost: true,
+  secret: serverSecrets().authSecret,
+  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  pages: { signIn: "/login", error: "/login" },
+  providers: [
+    Credentials({
+      id: "credentials",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, request) {
+        const result = await checkCredentials(credentials?.email, credentials?.password, request.headers, request.headers.get("x-request-id") ?? undefined);
+        if (!result.ok) {
+          if (result.reason === "throttled") throw new ThrottledSignIn();
+          return null;
+        }
+        return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion } as never;
+      },
+    }),
+    ...oidcProviders(),
+  ],
+  callbacks: {
+    async signIn({ account, profile }) {
+      if (account?.provider !== "oidc") return true;
+      const email = typeof profile?.email === "string" ? profile.email : "";
+      return !!email && profile?.email_verified !== false && !!(await findUserByEmail(await getDb(), email));
+    },
+    async jwt({ token, user, account, profile }) {
+      if (account?.provider === "oidc" && typeof profile?.email === "string") {
+        const found = await findUserByEmail(await getDb(), profile.email);
+        if (found) Object.assign(token, { uid: found.id, sv: found.sessionVersion });
+      } else if (user) {
+        const u = user as { id: string; sessionVersion?: number };
+        Object.assign(token, { uid: u.id, sv: u.sessionVersion ?? 0 });
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      if (session.user && typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+}));

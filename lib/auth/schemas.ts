@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { MAX_ALLOWLIST, normalizeCidr } from "@/lib/cidr";
+
+/** Client-safe input schemas shared by forms, server actions and route handlers. */
+export const ROLE_VALUES = ["owner", "admin", "member", "viewer"] as const;
+export const SCOPE_VALUES = ["registries:read", "registries:write", "registries:pull"] as const;
+
+export const emailField = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
+export const passwordField = z.string().min(8, { error: "Use at least 8 characters" }).max(256, { error: "Use at most 256 characters" });
+export const companyNameField = z
+  .string()
+  .trim()
+  .min(1, { error: "Enter a company name" })
+  .max(100, { error: "Use at most 100 characters" })
+  .refine((v) => /[a-z0-9]/i.test(v), { error: "Use at least one letter or digit" });
+
+export const createTokenSchema = z
+  .object({
+    name: z.string().trim().min(1, { error: "Enter a name" }).max(100, { error: "Use at most 100 characters" }),
+    scopes: z.array(z.enum(SCOPE_VALUES)).min(1, { error: "Choose at least one scope" }),
+    expiresAt: z.iso
+      .datetime({ offset: true, error: "Use an ISO 8601 date-time" })
+      .nullish()
+      .refine((v) => !v || new Date(v).getTime() > Date.now(), { error: "The expiry must be in the future" }),
+    cidrAllowlist: z
+      .array(z.string())
+      .max(MAX_ALLOWLIST, { error: `At most ${MAX_ALLOWLIST} entries` })
+      .default([])
+      .superRefine((list, ctx) => {
+        list.forEach((entry, i) => {
+          if (!normalizeCidr(entry)) ctx.addIssue({ code: "custom", path: [i], message: `"${entry}" is not an IPv4/IPv6 address or CIDR` });
+        });
+      })
+      .transform((list) => list.map((e) => normalizeCidr(e)!)),
+  })
+  .strict();
+export type CreateTokenInput = z.input<typeof createTokenSchema>;
+
+export const inviteSchema = z
+  .object({
+    email: emailField,
+    role: z.enum(ROLE_VALUES),
+    manageRegistries: z.boolean().default(false),
+  })
+  .strict();
+
+export const updateMemberSchema = z
+  .object({
+    role: z.enum(ROLE_VALUES).optional(),
+    manageRegistries: z.boolean().optional(),
+  })
+  .strict();
+
+export const setupSchema = z.object({
+  email: emailField,
+  password: passwordField,
+  companyName: companyNameField,
+});
+
+/** `acme` stays `acme`; `Acme Corp!` becomes `acme-corp`. */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64)
+    .replace(/-+$/g, "");
+}
+
+/** Slugs that would shadow the app's own top-level routes. */
+export const RESERVED_SLUGS = new Set(["api", "login", "logout", "setup", "invite", "companies", "docs", "account", "settings", "_next", "static", "public"]);

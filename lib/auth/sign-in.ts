@@ -1,0 +1,58 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { memberships } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { clientAddress } from "@/lib/client-address";
+import { env } from "@/lib/env";
+import { clearRate, consumeRate, pruneRateEvents, recordRateEvent } from "@/lib/rate-limit";
+import { findUserByEmail } from "@/lib/users";
+import { verifyPassword } from "./passwords";
+
+export const SIGNIN_WINDOW_MS = 15 * 60_000;
+export const SIGNIN_MAX_PER_ACCOUNT = 5;
+export const SIGNIN_MAX_PER_ADDRESS = 20;
+
+export type SignInResult =
+  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
+  | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
+
+/**
+ * Checks an email and password. Failures are counted in PostgreSQL per account and per address
+ * (so the limits hold across instances); a wrong email and a wrong password give the same
+ * answer and, through the dummy hash, take the same time.
+ */
+export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string): Promise<SignInResult> {
+  const email = String(rawEmail ?? "").trim().toLowerCase().slice(0, 320);
+  const password = String(rawPassword ?? "").slice(0, 1024);
+  const ip = clientAddress(headers, env().BERTH_TRUSTED_PROXIES) ?? "unknown";
+  const db = await getDb();
+  const window = { windowMs: SIGNIN_WINDOW_MS, record: false } as const;
+  const [byAccount, byAddress] = await Promise.all([
+    consumeRate(db, { bucket: "signin-fail-account", subject: email, limit: SIGNIN_MAX_PER_ACCOUNT, ...window }),
+    consumeRate(db, { bucket: "signin-fail-address", subject: ip, limit: SIGNIN_MAX_PER_ADDRESS, ...window }),
+  ]);
+  const user = await findUserByEmail(db, email);
+  const actor = { userId: user?.id ?? null, ip: ip === "unknown" ? null : ip, requestId: requestId ?? null };
+  const companies = user ? await db.select({ id: memberships.companyId }).from(memberships).where(eq(memberships.userId, user.id)) : [];
+  const audit = async (action: string, metadata: Record<string, unknown>) => {
+    const targets = companies.length > 0 ? companies.map((c) => c.id) : [null];
+    for (const companyId of targets) await recordAudit(db, actor, { companyId, action, targetType: "user", targetId: user?.id, metadata: { email, ...metadata } });
+  };
+
+  if (!byAccount.allowed || !byAddress.allowed) {
+    await verifyPassword(null, password); // same cost as a real attempt
+    await audit("auth.sign_in_failed", { reason: "throttled" });
+    return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byAddress.retryAfterSeconds) };
+  }
+  const ok = await verifyPassword(user?.passwordHash, password);
+  if (!ok || !user) {
+    await Promise.all([recordRateEvent(db, "signin-fail-account", email), recordRateEvent(db, "signin-fail-address", ip)]);
+    await audit("auth.sign_in_failed", { reason: "invalid_credentials" });
+    if (Math.random() < 0.02) await pruneRateEvents(db);
+    return { ok: false, reason: "invalid" };
+  }
+  await clearRate(db, "signin-fail-account", email);
+  await audit("auth.signed_in", { method: "password" });
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
+}

@@ -1,0 +1,41 @@
+import "server-only";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { getDb } from "@/db";
+import { sessionUserFromHeaders, type SessionUser } from "@/lib/auth/session";
+import { resolveContext, type RequestContext } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { countUsers } from "@/lib/users";
+
+/** The signed-in user of a page request, or null. */
+export async function currentUser(): Promise<SessionUser | null> {
+  return sessionUserFromHeaders(await headers());
+}
+
+/** While no user exists every page leads to /setup; otherwise a signed-out visitor goes to /login. */
+export async function redirectToSignIn(next?: string): Promise<never> {
+  if ((await countUsers(await getDb())) === 0) redirect("/setup");
+  redirect(next ? `/login?next=${encodeURIComponent(next)}` : "/login");
+}
+
+export async function requireUser(next?: string): Promise<SessionUser> {
+  return (await currentUser()) ?? redirectToSignIn(next);
+}
+
+/** The request context of a company page: signed out → /login, not a member → 404 page. */
+export async function companyPageContext(companySlug: string): Promise<RequestContext> {
+  const h = await headers();
+  try {
+    return await resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
+  } catch (err) {
+    if (err instanceof AppError && err.code === "unauthenticated") return redirectToSignIn(`/${companySlug}/settings/registries`);
+    if (err instanceof AppError && err.code === "not_found") notFound();
+    throw err;
+  }
+}
+
+/** Same for server actions, which report errors as values instead of redirecting. */
+export async function companyActionContext(companySlug: string): Promise<RequestContext> {
+  const h = await headers();
+  return resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { rateEvents } from "@/db/schema";
+
+export interface RateDecision {
+  allowed: boolean;
+  count: number;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Sliding-window counting in PostgreSQL, so limits hold across instances. The check and the
+ * insert run under a transaction-scoped advisory lock on (bucket, subject), so concurrent
+ * callers cannot both slip under the limit.
+ */
+export async function consumeRate(
+  db: Db,
+  opts: { bucket: string; subject: string; limit: number; windowMs: number; record?: boolean },
+): Promise<RateDecision> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${opts.bucket + ":" + opts.subject}))`);
+    return countAndMaybeRecord(tx as unknown as Db, opts);
+  });
+}
+
+async function countAndMaybeRecord(
+  db: Db,
+  opts: { bucket: string; subject: string; limit: number; windowMs: number; record?: boolean },
+): Promise<RateDecision> {
+  const since = new Date(Date.now() - opts.windowMs);
+  const where = and(eq(rateEvents.bucket, opts.bucket), eq(rateEvents.subject, opts.subject), gte(rateEvents.createdAt, since));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${rateEvents.createdAt})::text` })
+    .from(rateEvents)
+    .where(where);
+  const count = Number(row?.n ?? 0);
+  if (count >= opts.limit) {
+    const oldest = row?.oldest ? new Date(row.oldest).getTime() : Date.now();
+    return { allowed: false, count, retryAfterSeconds: Math.max(1, Math.ceil((oldest + opts.windowMs - Date.now()) / 1000)) };
+  }
+  if (opts.record !== false) {
+    await db.insert(rateEvents).values({ bucket: opts.bucket, subject: opts.subject });
+  }
+  return { allowed: true, count: count + (opts.record !== false ? 1 : 0), retryAfterSeconds: 0 };
+}
+
+/** Records one event without checking (e.g. a failed sign-in). */
+export async function recordRateEvent(db: Db, bucket: string, subject: string): Promise<void> {
+  await db.insert(rateEvents).values({ bucket, subject });
+}
+
+/** Forgets a subject's events (e.g. failures after a successful sign-in). */
+export async function clearRate(db: Db, bucket: string, subject: string): Promise<void> {
+  await db.delete(rateEvents).where(and(eq(rateEvents.bucket, bucket), eq(rateEvents.subject, subject)));
+}
+
+/** Drops events older than a day; called now and then by the limiters. */
+export async function pruneRateEvents(db: Db): Promise<void> {
+  await db.delete(rateEvents).where(lt(rateEvents.createdAt, new Date(Date.now() - 24 * 3600_000)));
+}

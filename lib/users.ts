@@ -1,0 +1,58 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db";
+import { users } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { PASSWORD_MAX, PASSWORD_MIN, hashPassword } from "@/lib/auth/passwords";
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
+export const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN, { error: `Use at least ${PASSWORD_MIN} characters` })
+  .max(PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters` });
+
+export async function findUserByEmail(db: Db, email: string) {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`)
+    .limit(1);
+  return user ?? null;
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+  return Number(row?.n ?? 0);
+}
+
+export async function insertUser(db: Db, input: { email: string; password: string; name?: string }) {
+  const email = emailSchema.parse(input.email);
+  const passwordHash = await hashPassword(passwordSchema.parse(input.password));
+  try {
+    const [user] = await db
+      .insert(users)
+      .values({ email, name: input.name?.trim() ?? "", passwordHash })
+      .returning({ id: users.id, email: users.email, name: users.name });
+    return user!;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "A user with this email already exists");
+    throw err;
+  }
+}
+
+/** Sets a new password and signs the user out everywhere. */
+export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
+  const passwordHash = await hashPassword(passwordSchema.parse(password));
+  await db
+    .update(users)
+    .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+    .where(eq(users.id, userId));
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+    if (e.code === "23505") return true;
+  }
+  return false;
+}
