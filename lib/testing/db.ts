@@ -41,3 +41,20 @@ export async function createTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * A fresh database that the app's own modules use (through getDb()) for the rest of this test
+ * file: route handlers and services can then be called directly.
+ */
+export async function useTestDb(): Promise<TestDb> {
+  const t = await createTestDb();
+  const g = globalThis as unknown as { berthDb?: Promise<unknown> };
+  g.berthDb = Promise.resolve({ db: t.db, kind: t.kind, close: async () => {} });
+  return {
+    ...t,
+    close: async () => {
+      g.berthDb = undefined;
+      await t.close();
+    },
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * HTTP for Test Connection on `node:net`/`node:tls`/`node:http`.
+ *
+ * Security decision: every request resolves the host itself, checks each
+ * address with the outbound policy and connects to exactly a checked
+ * address (SNI and `Host` carry the name), so a second DNS answer
+ * (rebinding) never reaches the socket. Redirects repeat all of that,
+ * `Authorization` is dropped as soon as a redirect leaves the original
+ * origin, and bodies are cut at 1 MiB.
+ */
+import "server-only";
+import dns from "node:dns";
+import http, { type IncomingHttpHeaders } from "node:http";
+import net from "node:net";
+import tls from "node:tls";
+import { Deadline, STAGE_LIMITS_MS, withinBudget } from "./deadline";
+import { classifyNetworkError, codedError, errorCode, NetworkFailure } from "./network-errors";
+import { canonicalAddress, type AddressVerdict, type OutboundPolicy } from "./policy";
+import type { LookupAddress, LookupFunction, TestStatus } from "./types";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_REDIRECTS = 3;
+
+export interface TransportSettings {
+  policy: OutboundPolicy;
+  lookup: LookupFunction;
+  /** Whether `http:` URLs may be used at all (the registry is flagged plain HTTP). */
+  allowPlainHttp: boolean;
+  caPem?: string;
+  insecureSkipVerify: boolean;
+  deadline: Deadline;
+}
+
+/** Receives the connection stages of a request (used for the first request only). */
+export type StageTrace = (name: "dns" | "policy" | "tcp" | "tls", ok: boolean, ms: number, detail?: string) => void;
+
+export interface RequestSpec {
+  method: "GET" | "HEAD" | "POST";
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Every value of repeated headers (several `WWW-Authenticate`). */
+  distinct: NodeJS.Dict<string[]>;
+  body: Buffer;
+  truncated: boolean;
+  /** The URL that answered (after redirects). */
+  url: URL;
+  address: string;
+  tlsProtocol?: string;
+  redirects: number;
+  /** Time from sending the request to the end of the answer. */
+  ms: number;
+}
+
+export const defaultLookup: LookupFunction = async (hostname) =>
+  dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+const CONNECT_RETRY_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+
+function describe(url: URL): string {
+  return url.host;
+}
+
+/** Clearer wording than "… failed" for the failures an operator can act on. */
+function explain(status: TestStatus, url: URL, fallback: string): string {
+  switch (status) {
+    case "tls_untrusted":
+      return `The certificate of ${url.host} is not trusted`;
+    case "tls_hostname_mismatch":
+      return `The certificate of ${url.host} is not valid for the name ${url.hostname}`;
+    case "tls_protocol":
+      return `${url.host} did not answer the TLS handshake like a TLS server`;
+    default:
+      return fallback;
+  }
+}
+
+function failure(phase: NetworkFailure["phase"], error: unknown, url: URL, message: string): NetworkFailure {
+  const code = errorCode(error);
+  const status = classifyNetworkError(phase, error);
+  const text = explain(status, url, message);
+  return new NetworkFailure(phase, status, code ? `${text} (${code})` : text, code);
+}
+
+async function resolveAddresses(url: URL, hostname: string, settings: TransportSettings, trace?: StageTrace): Promise<LookupAddress[]> {
+  const literal = canonicalAddress(hostname);
+  if (literal) {
+    trace?.("dns", true, 0, "IP address, no lookup");
+    return [{ address: literal, family: net.isIP(literal) }];
+  }
+  const started = performance.now();
+  try {
+    const addresses = await withinBudget(settings.lookup(hostname), settings.deadline, STAGE_LIMITS_MS.dns, `Resolving ${hostname}`);
+    if (addresses.length === 0) throw codedError("ENOTFOUND", `${hostname} has no addresses`);
+    trace?.("dns", true, performance.now() - started, addresses.map((entry) => entry.address).join(", "));
+    return addresses;
+  } catch (error) {
+    trace?.("dns", false, performance.now() - started);
+    throw failure("dns", error, url, `Could not resolve ${hostname}`);
+  }
+}
+
+function checkAddresses(hostname: string, addresses: LookupAddress[], settings: TransportSettings, trace?: StageTrace): AddressVerdict[] {
+  const started = performance.now();
+  const verdicts = addresses.map((entry) => settings.policy.check(entry.address));
+  const allowed = verdicts.filter((verdict) => verdict.allowed);
+  const refused = verdicts.filter((verdict) => !verdict.allowed).map((verdict) => `${verdict.address} (${verdict.reason})`);
+  if (allowed.length === 0) {
+    trace?.("policy", false, performance.now() - started, `refused ${refused.join(", ")}`);
+    throw new NetworkFailure("policy", "blocked_by_policy", `${hostname} resolves to ${refused.join(", ")}, which the outbound policy refuses`);
+  }
+  const admitted = allowed.filter((verdict) => verdict.allowedBy).map((verdict) => `${verdict.address} allowed by ${verdict.allowedBy}`);
+  const detail = [admitted.length ? admitted.join(", ") : "public address", refused.length ? `skipped ${refused.join(", ")}` : ""].filter(Boolean).join("; ");
+  trace?.("policy", true, performance.now() - started, detail);
+  return allowed;
+}
+
+function connectTcp(address: string, port: number, deadline: Deadline): Promise<net.Socket> {
+  const socket = net.connect({ host: address, port, noDelay: true });
+  const connected = new Promise<net.Socket>((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+  return withinBudget(connected, deadline, STAGE_LIMITS_MS.tcp, `Connecting to ${address}:${port}`, (error) => socket.destroy(error));
+}
+
+async function connectAny(url: URL, port: number, allowed: AddressVerdict[], settings: TransportSettings, trace?: StageTrace) {
+  const started = performance.now();
+  let lastError: unknown;
+  for (const verdict of allowed) {
+    try {
+      const socket = await connectTcp(verdict.address, port, settings.deadline);
+      trace?.("tcp", true, performance.now() - started, `${verdict.address}:${port}`);
+      return { socket, address: verdict.address };
+    } catch (error) {
+      lastError = error;
+      if (!CONNECT_RETRY_CODES.has(errorCode(error) ?? "")) break;
+    }
+  }
+  trace?.("tcp", false, performance.now() - started);
+  throw failure("tcp", lastError, url, `Could not connect to ${describe(url)}`);
+}
+
+function tlsOptions(socket: net.Socket, hostname: string, settings: TransportSettings): tls.ConnectionOptions {
+  const isIp = net.isIP(hostname) !== 0;
+  return {
+    socket,
+    servername: isIp ? undefined : hostname,
+    ALPNProtocols: ["http/1.1"],
+    rejectUnauthorized: !settings.insecureSkipVerify,
+    // The system store plus the registry's own CA (a given `ca` replaces the defaults otherwise).
+    ca: settings.caPem ? [...tls.rootCertificates, settings.caPem] : undefined,
+    checkServerIdentity: (_servername, certificate) => tls.checkServerIdentity(hostname, certificate),
+  };
+}
+
+async function startTls(socket: net.Socket, url: URL, hostname: string, settings: TransportSettings, trace?: StageTrace) {
+  const started = performance.now();
+  const secure = tls.connect(tlsOptions(socket, hostname, settings));
+  const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
+    secure.once("secureConnect", () => resolve(secure));
+    secure.once("error", reject);
+  });
+  try {
+    await withinBudget(handshake, settings.deadline, STAGE_LIMITS_MS.tls, `TLS handshake with ${describe(url)}`, (error) => secure.destroy(error));
+  } catch (error) {
+    socket.destroy();
+    trace?.("tls", false, performance.now() - started);
+    throw failure("tls", error, url, `TLS handshake with ${describe(url)} failed`);
+  }
+  const protocol = secure.getProtocol() ?? undefined;
+  const verified = settings.insecureSkipVerify ? "verification skipped" : "certificate verified";
+  trace?.("tls", true, performance.now() - started, `${protocol ?? "TLS"}, ${verified}`);
+  return { socket: secure, protocol };
+}
+
+interface Exchange {
+  status: number;
+  headers: IncomingHttpHeaders;
+  distinct: NodeJS.Dict<string[]>;
+  body: Buffer;
+  truncated: boolean;
+}
+
+function exchange(socket: net.Socket, spec: RequestSpec): { done: Promise<Exchange>; abort: (error: Error) => void } {
+  const request = http.request({
+    createConnection: () => socket,
+    method: spec.method,
+    path: `${spec.url.pathname}${spec.url.search}`,
+    setHost: false,
+    headers: { Host: spec.url.host, "User-Agent": "berth-test-connection/1", Connection: "close", ...spec.headers },
+  });
+  const done = new Promise<Exchange>((resolve, reject) => {
+    request.once("error", reject);
+    request.once("response", (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      const finish = () => resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          distinct: response.headersDistinct,
+          body: Buffer.concat(chunks),
+          truncated,
+        });
+      response.on("data", (chunk: Buffer) => {
+        if (truncated) return;
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          truncated = true;
+          chunks.push(chunk.subarray(0, chunk.length - (size - MAX_BODY_BYTES)));
+          response.destroy();
+          finish();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.once("end", finish);
+      response.once("error", (error) => (truncated ? undefined : reject(error)));
+    });
+  });
+  request.end(spec.body);
+  return { done, abort: (error) => request.destroy(error) };
+}
+
+/** One request without redirects: resolve, check, connect, (TLS), send, read. */
+async function requestOnce(spec: RequestSpec, settings: TransportSettings, trace?: StageTrace): Promise<HttpResponse> {
+  const url = spec.url;
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPlainHttp)) {
+    throw new NetworkFailure("policy", "blocked_by_policy", `${url.protocol.replace(":", "")}://${url.host} is not allowed: only HTTPS is used unless the registry is flagged plain HTTP`);
+  }
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const addresses = await resolveAddresses(url, hostname, settings, trace);
+  const allowed = checkAddresses(hostname, addresses, settings, trace);
+  const connection = await connectAny(url, port, allowed, settings, trace);
+  let socket: net.Socket = connection.socket;
+  let tlsProtocol: string | undefined;
+  if (url.protocol === "https:") {
+    const secured = await startTls(socket, url, hostname, settings, trace);
+    socket = secured.socket;
+    tlsProtocol = secured.protocol;
+  }
+  const started = performance.now();
+  const { done, abort } = exchange(socket, spec);
+  try {
+    const answer = await withinBudget(done, settings.deadline, STAGE_LIMITS_MS.http, `Waiting for ${describe(url)} to answer`, abort);
+    return { ...answer, url, address: connection.address, tlsProtocol, redirects: 0, ms: performance.now() - started };
+  } catch (error) {
+    const closed = errorCode(error) === "ECONNRESET";
+    throw failure("http", error, url, closed ? `${describe(url)} closed the connection without answering ${spec.method} ${url.pathname}` : `${spec.method} ${url.pathname} on ${describe(url)} failed`);
+  } finally {
+    socket.destroy();
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function redirectTarget(response: HttpResponse): URL | undefined {
+  const location = response.headers.location;
+  if (!REDIRECT_STATUSES.has(response.status) || !location) return undefined;
+  try {
+    return new URL(location, response.url);
+  } catch {
+    throw new NetworkFailure("http", "registry_error", `${describe(response.url)} redirected to an invalid location`);
+  }
+}
+
+function withoutAuthorization(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"));
+}
+
+/**
+ * A request following at most {@link MAX_REDIRECTS} redirects, each target
+ * checked like the first; `trace` sees the first connection's stages.
+ */
+export async function request(spec: RequestSpec, settings: TransportSettings, trace?: StageTrace): Promise<HttpResponse> {
+  const origin = spec.url.origin;
+  let current = spec;
+  let response = await requestOnce(current, settings, trace);
+  for (let redirects = 1; ; redirects += 1) {
+    const target = redirectTarget(response);
+    if (!target) return { ...response, redirects: redirects - 1 };
+    if (redirects > MAX_REDIRECTS) {
+      throw new NetworkFailure("http", "registry_error", `More than ${MAX_REDIRECTS} redirects, last from ${describe(response.url)}`);
+    }
+    if (current.body !== undefined && target.origin !== origin) {
+      // A form may hold credentials: it never follows a redirect to another origin.
+      throw new NetworkFailure("http", "registry_error", `${describe(response.url)} redirected a form post to ${target.host}; not followed`);
+    }
+    const method = response.status === 303 && current.method === "POST" ? "GET" : current.method;
+    current = {
+      method,
+      url: target,
+      headers: target.origin === origin ? current.headers : withoutAuthorization(current.headers),
+      body: method === "POST" ? current.body : undefined,
+    };
+    response = await requestOnce(current, settings);
+  }
+}

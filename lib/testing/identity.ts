@@ -1,0 +1,100 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db";
+import { apiTokens, auditEvents, memberships, type Role } from "@/db/schema";
+import { issueApiToken } from "@/lib/auth/api-tokens";
+import { SCOPE_VALUES } from "@/lib/auth/schemas";
+import { resolveContext, type RequestContext } from "@/lib/context";
+import { resetEnvCache } from "@/lib/env";
+import { apiRequest, seedCompany, sessionCookie } from "@/lib/testing/auth";
+
+/** The five kinds of caller of the permission table (SPEC section 4). */
+export const ROLE_CASES = ["viewer", "member", "memberMr", "admin", "owner"] as const;
+export type RoleCase = (typeof ROLE_CASES)[number];
+
+export const ALL_SCOPES = [...SCOPE_VALUES];
+
+export interface SeededUser {
+  id: string;
+  email: string;
+  cookie: string;
+}
+
+/** A company with one user of each kind, each with a session cookie. */
+export async function seedTeam(db: Db, name?: string) {
+  const seeded = await seedCompany(db, name);
+  const withCookie = async (u: { id: string; email: string }): Promise<SeededUser> => ({ id: u.id, email: u.email, cookie: await sessionCookie(u.id) });
+  const users: Record<RoleCase, SeededUser> = {
+    owner: await withCookie(seeded.owner),
+    admin: await withCookie(await seeded.addMember("admin")),
+    member: await withCookie(await seeded.addMember("member")),
+    memberMr: await withCookie(await seeded.addMember("member", true, "membermr")),
+    viewer: await withCookie(await seeded.addMember("viewer")),
+  };
+  let extra = 0;
+  /** Adds another member (a fresh email each time). */
+  const addUser = async (role: Role, manageRegistries = false) => withCookie(await seeded.addMember(role, manageRegistries, `${role}x${extra++}`));
+  return { ...seeded, users, addUser };
+}
+export type Team = Awaited<ReturnType<typeof seedTeam>>;
+
+/** Issues an API token for a member directly (as the CLI does), whatever the member's role. */
+export async function tokenFor(
+  db: Db,
+  companyId: string,
+  userId: string,
+  opts: { scopes?: string[]; cidrAllowlist?: string[]; expiresAt?: string | null; name?: string } = {},
+): Promise<{ token: string; id: string }> {
+  const { token, apiToken } = await issueApiToken(
+    db,
+    { companyId, userId },
+    { name: opts.name ?? "test", scopes: opts.scopes ?? ALL_SCOPES, cidrAllowlist: opts.cidrAllowlist ?? [], expiresAt: opts.expiresAt ?? null },
+    { userId, requestId: "test" },
+  );
+  return { token, id: apiToken.id };
+}
+
+/** The request context a route handler would resolve for these credentials. */
+export function contextFor(companyRef: string, auth: { cookie?: string; token?: string; peer?: string }): Promise<RequestContext> {
+  return resolveContext(apiRequest("GET", "/api/v1/me", auth).headers, companyRef, "test-request");
+}
+
+/** Runs `fn` with some environment variables set (undefined deletes), then restores them. */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  resetEnvCache();
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetEnvCache();
+  }
+}
+
+export async function tokenRow(db: Db, id: string) {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+  return row!;
+}
+
+export async function membershipsOf(db: Db, companyId: string) {
+  return db.select().from(memberships).where(eq(memberships.companyId, companyId));
+}
+
+export async function auditRows(db: Db, companyId?: string) {
+  const q = db.select().from(auditEvents);
+  return companyId ? q.where(eq(auditEvents.companyId, companyId)) : q;
+}
+
+/** The body of a problem+json answer, after checking its status. */
+export async function problemOf(res: Response, status: number): Promise<{ status: number; detail: string; errors?: { path: string; message: string }[] }> {
+  const body = await res.json();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
