@@ -90,7 +90,8 @@ CREATE TABLE "registries" (
 	"last_test_status" text,
 	"last_test_at" timestamp with time zone,
 	"last_test_message" text,
-	"last_used_at" timestamp with time zone
+	"last_used_at" timestamp with time zone,
+	"warnings" jsonb DEFAULT '[]'::jsonb NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "audit_events" (

@@ -34,6 +34,8 @@ export const registries = pgTable(
     lastTestAt: timestamp("last_test_at", { withTimezone: true }),
     lastTestMessage: text("last_test_message"),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** Convention warnings found when the row was last written (messages only, never values). */
+    warnings: jsonb("warnings").$type<{ path: string; message: string }[]>().notNull().default([]),
   },
   (t) => [
     uniqueIndex("registries_company_name_idx")

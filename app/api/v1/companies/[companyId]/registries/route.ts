@@ -1,0 +1,6 @@
+import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/http";
+
+export const dynamic = "force-dynamic";
+
+export const GET = listRegistriesRoute;
+export const POST = createRegistryRoute((companyId) => `/api/v1/companies/${companyId}/registries`);

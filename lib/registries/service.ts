@@ -1,0 +1,376 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, ilike, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { getDb, type Db } from "@/db";
+import { registries, users } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
+import { AppError, validationError, type FieldError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/users";
+import type { RegistryDto, RegistryPage } from "./dto";
+import { parseCreateRegistryBody } from "./generic-body";
+import { openRegistrySecrets, sealRegistrySecrets } from "./secrets";
+import {
+  REGISTRY_TYPE_KEYS,
+  SECRET_FIELDS,
+  checkConventions,
+  findMissingCredentials,
+  isSecretField,
+  parseRegistryInput,
+  patchRegistrySchema,
+  replaceRegistrySchema,
+  type RegistryCredentials,
+  type RegistryInput,
+  type RegistryTypeKey,
+} from "./types";
+import { normalizeRegistryUrl, registryHostOf } from "./url";
+
+type Row = typeof registries.$inferSelect;
+
+export const IN_USE_WINDOW_MS = 30 * 24 * 3600_000;
+
+/** The stored host and transport of validated credentials. */
+export function bindingOf(type: RegistryTypeKey, credentials: RegistryCredentials): { url: string; plainHttp: boolean } {
+  const url = registryHostOf(type, credentials);
+  const typed = credentials.url ? normalizeRegistryUrl(credentials.url) : null;
+  return { url, plainHttp: typed?.ok === true && typed.plainHttp };
+}
+
+function splitCredentials(credentials: RegistryCredentials) {
+  const plain: Record<string, string | boolean> = {};
+  const secret: Record<string, string> = {};
+  for (const [k, v] of Object.entries(credentials)) {
+    if (v === undefined || v === null || v === "") continue;
+    if (isSecretField(k)) secret[k] = String(v);
+    else plain[k] = v as string | boolean;
+  }
+  return { plain, secret };
+}
+
+const creator = alias(users, "creator");
+
+function toDto(row: Row, createdByEmail: string | null = null): RegistryDto {
+  return {
+    id: row.id,
+    companyIdRef: row.companyId,
+    type: row.type as RegistryTypeKey,
+    name: row.name,
+    url: row.url,
+    plainHttp: row.plainHttp,
+    isActive: row.isActive,
+    isDeleted: row.isDeleted,
+    credentials: row.credentials as Record<string, string | boolean>,
+    secretsSet: row.secretFields,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    createdBy: row.createdBy,
+    createdByEmail,
+    modifiedBy: row.modifiedBy,
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    lastTest: row.lastTestStatus && row.lastTestAt ? { status: row.lastTestStatus, message: row.lastTestMessage ?? "", checkedAt: row.lastTestAt.toISOString() } : null,
+    version: row.version,
+    warnings: row.warnings,
+  };
+}
+
+export function etagOf(dto: { version: number }): string {
+  return `"${dto.version}"`;
+}
+
+/** 412 unless If-Match (when sent) names the current version. */
+function checkIfMatch(row: Row, ifMatch: string | null | undefined) {
+  if (!ifMatch || ifMatch.trim() === "*") return;
+  const wanted = ifMatch.split(",").map((t) => t.trim().replace(/^W\//, ""));
+  if (!wanted.includes(`"${row.version}"`)) {
+    throw new AppError("precondition_failed", `The registry has changed since you read it (now version ${row.version}); fetch it again`);
+  }
+}
+
+function conflictFrom(err: unknown, name: string, url: string): never {
+  const text = JSON.stringify(err, Object.getOwnPropertyNames(err as object)) + String((err as { cause?: unknown }).cause ?? "");
+  if (text.includes("registries_company_name_idx")) {
+    throw new AppError("conflict", `A registry named "${name}" already exists`, { errors: [{ path: "name", message: "Already used by another registry" }] });
+  }
+  if (text.includes("registries_company_url_idx")) {
+    throw new AppError("conflict", `Credentials for ${url} already exist; use a path prefix (e.g. ${url}/my-org) to keep two side by side`, {
+      errors: [{ path: "credentials.url", message: "Already used by another registry" }],
+    });
+  }
+  throw new AppError("conflict", "A registry with this name or URL already exists");
+}
+
+async function loadRow(db: Db, ctx: RequestContext, id: string, forUpdate = false): Promise<Row> {
+  if (!isUuid(id)) throw notFound("Registry");
+  const q = db
+    .select()
+    .from(registries)
+    .where(and(eq(registries.id, id), eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)))
+    .limit(1);
+  const [row] = forUpdate ? await q.for("update") : await q;
+  if (!row) throw notFound("Registry");
+  return row;
+}
+
+async function creatorEmail(db: Db, userId: string | null): Promise<string | null> {
+  if (!userId) return null;
+  const [u] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  return u?.email ?? null;
+}
+
+// ---------------------------------------------------------------------------
+
+export interface ListQuery {
+  name?: string;
+  type?: string;
+  limit?: number;
+  pageToken?: string;
+}
+
+function encodeCursor(createdAt: string, id: string) {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+}
+
+function decodeCursor(token: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string" && isUuid(v[1]) && !Number.isNaN(Date.parse(v[0]))) return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw validationError([{ path: "pagination.token", message: "Not a pagination token from this API" }]);
+}
+
+/** Newest first, keyset-paginated on (created_at, id) at full timestamp precision. */
+export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Promise<RegistryPage> {
+  requirePermission(ctx, "registries:list");
+  const limit = q.limit ?? 100;
+  const where: SQL[] = [eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)];
+  if (q.name) where.push(ilike(registries.name, `%${q.name.replace(/[\\%_]/g, (c) => "\\" + c)}%`));
+  if (q.type) {
+    if (!(REGISTRY_TYPE_KEYS as readonly string[]).includes(q.type)) {
+      throw validationError([{ path: "filter.type", message: `Must be one of ${REGISTRY_TYPE_KEYS.join(", ")}` }]);
+    }
+    where.push(eq(registries.type, q.type));
+  }
+  if (q.pageToken) {
+    const [c, id] = decodeCursor(q.pageToken);
+    where.push(sql`(${registries.createdAt}, ${registries.id}) < (${c}::timestamptz, ${id}::uuid)`);
+  }
+  const db = await getDb();
+  const rows = await db
+    .select({ r: registries, email: creator.email, cursor: sql<string>`${registries.createdAt}::text` })
+    .from(registries)
+    .leftJoin(creator, eq(creator.id, registries.createdBy))
+    .where(and(...where))
+    .orderBy(desc(registries.createdAt), desc(registries.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((p) => toDto(p.r, p.email)),
+    limit,
+    nextPageToken: rows.length > limit && last ? encodeCursor(last.cursor, last.r.id) : null,
+  };
+}
+
+export async function getRegistry(ctx: RequestContext, id: string): Promise<RegistryDto> {
+  requirePermission(ctx, "registries:list");
+  const db = await getDb();
+  const row = await loadRow(db, ctx, id);
+  return toDto(row, await creatorEmail(db, row.createdBy));
+}
+
+/** Create from a typed body or the seed's generic body. */
+export async function createRegistry(ctx: RequestContext, body: unknown): Promise<RegistryDto> {
+  requirePermission(ctx, "registries:write");
+  const parsed = parseCreateRegistryBody(body);
+  if (!parsed.ok) throw validationError(parsed.errors);
+  const input = parsed.data;
+  const id = randomUUID();
+  const { plain, secret } = splitCredentials(input.credentials);
+  const { url, plainHttp } = bindingOf(input.type, input.credentials);
+  const sealed = sealRegistrySecrets(secret, { companyId: ctx.companyId, registryId: id });
+  const db = await getDb();
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(registries)
+        .values({
+          id,
+          companyId: ctx.companyId,
+          type: input.type,
+          name: input.name,
+          url,
+          plainHttp,
+          credentials: plain,
+          secretFields: Object.keys(secret).sort(),
+          secretBlob: sealed.blob,
+          keyId: sealed.keyId,
+          isActive: input.isActive,
+          createdBy: ctx.userId,
+          modifiedBy: ctx.userId,
+          warnings: parsed.warnings,
+        })
+        .returning();
+      await recordAudit(tx as unknown as Db, auditActor(ctx), {
+        companyId: ctx.companyId,
+        action: "registry.created",
+        targetType: "registry",
+        targetId: id,
+        metadata: { name: input.name, type: input.type, url, fields: Object.keys(input.credentials).sort() },
+      });
+      return toDto(row!, ctx.email);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) conflictFrom(err, input.name, url);
+    throw err;
+  }
+}
+
+/**
+ * The shared write path of PUT and PATCH: `next` is the full new state with secrets that were
+ * given; secrets not given are kept from the row unless the host changed, in which case every
+ * secret of the type must be given again.
+ */
+async function writeRegistry(
+  ctx: RequestContext,
+  id: string,
+  ifMatch: string | null | undefined,
+  build: (row: Row) => { input: RegistryInput; warnings: FieldError[]; cleared: string[] },
+): Promise<RegistryDto> {
+  const db = await getDb();
+  let nameForConflict = "";
+  let urlForConflict = "";
+  try {
+    return await db.transaction(async (tx) => {
+      const row = await loadRow(tx as unknown as Db, ctx, id, true);
+      checkIfMatch(row, ifMatch);
+      const { input, warnings, cleared } = build(row);
+      if (input.type !== row.type) throw validationError([{ path: "type", message: `The type cannot be changed (it is ${row.type}); create a new registry instead` }]);
+      const { plain, secret: given } = splitCredentials(input.credentials);
+      const next = bindingOf(input.type, input.credentials);
+      const hostChanged = next.url !== row.url || next.plainHttp !== row.plainHttp;
+      const kept = hostChanged ? [] : row.secretFields.filter((f) => !(f in given) && !cleared.includes(f));
+      const missing = findMissingCredentials(input.type, input.credentials, kept);
+      if (missing.length > 0) {
+        throw validationError(
+          missing.map((m) => ({
+            path: m.path,
+            message: hostChanged && SECRET_FIELDS.some((s) => m.path === `credentials.${s}`) ? `Required: the registry host changed, so enter this secret again` : m.message,
+          })),
+        );
+      }
+      const oldSecrets = kept.length > 0 ? openRegistrySecrets(row) : {};
+      const secrets: Record<string, string> = { ...Object.fromEntries(kept.filter((k) => oldSecrets[k] !== undefined).map((k) => [k, oldSecrets[k]!])), ...given };
+      const sealed = sealRegistrySecrets(secrets, { companyId: ctx.companyId, registryId: row.id });
+      const changed = [
+        ...(input.name !== row.name ? ["name"] : []),
+        ...(input.isActive !== row.isActive ? ["isActive"] : []),
+        ...diffKeys(row.credentials as Record<string, unknown>, plain).map((k) => `credentials.${k}`),
+        ...Object.keys(given).map((k) => `credentials.${k}`),
+        ...row.secretFields.filter((k) => !(k in secrets)).map((k) => `credentials.${k}`),
+      ];
+      nameForConflict = input.name;
+      urlForConflict = next.url;
+      const [updated] = await tx
+        .update(registries)
+        .set({
+          name: input.name,
+          isActive: input.isActive,
+          url: next.url,
+          plainHttp: next.plainHttp,
+          credentials: plain,
+          secretFields: Object.keys(secrets).sort(),
+          secretBlob: sealed.blob,
+          keyId: sealed.keyId,
+          modifiedBy: ctx.userId,
+          updatedAt: new Date(),
+          version: row.version + 1,
+          warnings,
+          // A new host or new secrets make the last test result stale.
+          ...(hostChanged || Object.keys(given).length > 0 ? { lastTestStatus: null, lastTestAt: null, lastTestMessage: null } : {}),
+        })
+        .where(and(eq(registries.id, row.id), eq(registries.version, row.version)))
+        .returning();
+      if (!updated) throw new AppError("precondition_failed", "The registry changed while it was being updated; fetch it again");
+      await recordAudit(tx as unknown as Db, auditActor(ctx), {
+        companyId: ctx.companyId,
+        action: changed.length === 1 && changed[0] === "isActive" ? (input.isActive ? "registry.activated" : "registry.deactivated") : "registry.updated",
+        targetType: "registry",
+        targetId: row.id,
+        metadata: { name: input.name, changed: [...new Set(changed)], hostChanged },
+      });
+      return toDto(updated, await creatorEmail(tx as unknown as Db, updated.createdBy));
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) conflictFrom(err, nameForConflict, urlForConflict);
+    throw err;
+  }
+}
+
+function diffKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
+}
+
+/** PUT: the full typed body; the type is fixed. */
+export async function replaceRegistry(ctx: RequestContext, id: string, body: unknown, ifMatch?: string | null): Promise<RegistryDto> {
+  requirePermission(ctx, "registries:write");
+  const parsed = parseRegistryInput(replaceRegistrySchema, body);
+  if (!parsed.ok) throw validationError(parsed.errors);
+  return writeRegistry(ctx, id, ifMatch, () => ({ input: parsed.data, warnings: parsed.warnings, cleared: [] }));
+}
+
+/** PATCH: name, isActive and any credential keys; null or "" clears a key. */
+export async function updateRegistry(ctx: RequestContext, id: string, body: unknown, ifMatch?: string | null): Promise<RegistryDto> {
+  requirePermission(ctx, "registries:write");
+  const patch = parseRegistryInput(patchRegistrySchema, body);
+  if (!patch.ok) throw validationError(patch.errors);
+  return writeRegistry(ctx, id, ifMatch, (row) => {
+    const creds: Record<string, unknown> = { ...(row.credentials as Record<string, unknown>) };
+    const cleared: string[] = [];
+    for (const [k, v] of Object.entries(patch.data.credentials ?? {})) {
+      if (v === null || v === "") {
+        delete creds[k];
+        cleared.push(k);
+      } else creds[k] = v;
+    }
+    const merged = parseRegistryInput(replaceRegistrySchema, {
+      name: patch.data.name ?? row.name,
+      type: row.type,
+      isActive: patch.data.isActive ?? row.isActive,
+      credentials: creds,
+    });
+    if (!merged.ok) throw validationError(merged.errors);
+    return { input: merged.data, warnings: merged.warnings, cleared };
+  });
+}
+
+export async function setRegistryActive(ctx: RequestContext, id: string, isActive: boolean, ifMatch?: string | null) {
+  return updateRegistry(ctx, id, { isActive }, ifMatch);
+}
+
+/**
+ * Soft delete: the row is marked deleted and its ciphertext wiped, freeing the name and URL.
+ * A registry used by resolve or a pull secret in the last 30 days needs `force`.
+ */
+export async function deleteRegistry(ctx: RequestContext, id: string, opts: { force?: boolean; ifMatch?: string | null } = {}): Promise<void> {
+  requirePermission(ctx, "registries:delete");
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const row = await loadRow(tx as unknown as Db, ctx, id, true);
+    requirePermission(ctx, "registries:delete", row.createdBy);
+    checkIfMatch(row, opts.ifMatch);
+    if (!opts.force && row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < IN_USE_WINDOW_MS) {
+      throw new AppError("registry_in_use", `"${row.name}" was used to pull images on ${row.lastUsedAt.toISOString()}; deleting it may break deployments. Repeat with ?force=true to delete anyway`, {
+        extra: { lastUsedAt: row.lastUsedAt.toISOString() },
+      });
+    }
+    await tx
+      .update(registries)
+      .set({ isDeleted: true, deletedAt: new Date(), secretBlob: null, keyId: null, secretFields: [], modifiedBy: ctx.userId, updatedAt: new Date(), version: row.version + 1 })
+      .where(eq(registries.id, row.id));
+    await recordAudit(tx as unknown as Db, auditActor(ctx), { companyId: ctx.companyId, action: "registry.deleted", targetType: "registry", targetId: row.id, metadata: { name: row.name, url: row.url, forced: !!opts.force } });
+  });
+}
+
