@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // A second build directory lets a UI check run beside the main build (BERTH_DIST_DIR=.next-ui).
+  distDir: process.env.BERTH_DIST_DIR || ".next",
   // PGlite ships a WASM build that must be loaded by Node, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "@node-rs/argon2"],
   poweredByHeader: false,

@@ -37,7 +37,8 @@ export async function startBerth(
   options: { dataDir?: string; waitReady?: boolean } = {},
 ): Promise<BerthServer> {
   const root = path.resolve(__dirname, "../..");
-  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  const distDir = process.env.BERTH_DIST_DIR || ".next";
+  if (!fs.existsSync(path.join(root, distDir, "BUILD_ID"))) {
     throw new Error("The app is not built: run `npm run build` first (npm test does).");
   }
   const port = await freePort();
@@ -45,7 +46,7 @@ export async function startBerth(
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "berth-e2e-"));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STRIPPED.includes(k)) env[k] = v;
-  Object.assign(env, { NODE_ENV: "production", BERTH_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "info", OUTBOUND_ALLOW_CIDRS: "127.0.0.1/32" }, extraEnv);
+  Object.assign(env, { BERTH_DIST_DIR: distDir, NODE_ENV: "production", BERTH_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "info", OUTBOUND_ALLOW_CIDRS: "127.0.0.1/32" }, extraEnv);
   let output = "";
   const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: root,
