@@ -16,16 +16,17 @@ function safeNext(raw: FormDataEntryValue | null): string {
   return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
-export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
+export type SignInState = { error: string; email: string } | null;
+
+export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
   try {
     await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeNext(form.get("next")) });
   } catch (err) {
     if (err instanceof AuthError) {
       const throttled = (err as AuthError & { code?: string }).code === "throttled";
       return {
-        ok: false,
         error: throttled ? "Too many failed attempts. Wait a few minutes and try again." : "The email or password is incorrect.",
-        fieldErrors: {},
+        email: String(form.get("email") ?? ""),
       };
     }
     throw err;

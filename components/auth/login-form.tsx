@@ -1,20 +1,20 @@
 "use client";
 
 import { useActionState } from "react";
-import { oidcSignInAction, signInAction, type FormState } from "@/app/(auth)/actions";
+import { oidcSignInAction, signInAction, type SignInState } from "@/app/(auth)/actions";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 
 export function LoginForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(signInAction, null);
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, null);
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
-      {state && !state.ok ? <Alert>{state.error}</Alert> : null}
+      {state ? <Alert>{state.error}</Alert> : null}
       <Field id="email" label="Email">
-        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
+        <Input key={state?.email} id="email" name="email" type="email" autoComplete="username" required autoFocus defaultValue={state?.email} />
       </Field>
       <Field id="password" label="Password">
         <Input id="password" name="password" type="password" autoComplete="current-password" required />
