@@ -7,6 +7,8 @@ export interface RateDecision {
   allowed: boolean;
   count: number;
   retryAfterSeconds: number;
+  /** The id of the event recorded for this call (when allowed and recorded), for `releaseRateEvent`. */
+  eventId?: number;
 }
 
 /**
@@ -40,14 +42,20 @@ async function countAndMaybeRecord(
     return { allowed: false, count, retryAfterSeconds: Math.max(1, Math.ceil((oldest + opts.windowMs - Date.now()) / 1000)) };
   }
   if (opts.record !== false) {
-    await db.insert(rateEvents).values({ bucket: opts.bucket, subject: opts.subject });
+    const [ev] = await db.insert(rateEvents).values({ bucket: opts.bucket, subject: opts.subject }).returning({ id: rateEvents.id });
+    return { allowed: true, count: count + 1, retryAfterSeconds: 0, eventId: ev?.id };
   }
-  return { allowed: true, count: count + (opts.record !== false ? 1 : 0), retryAfterSeconds: 0 };
+  return { allowed: true, count, retryAfterSeconds: 0 };
 }
 
 /** Records one event without checking (e.g. a failed sign-in). */
 export async function recordRateEvent(db: Db, bucket: string, subject: string): Promise<void> {
   await db.insert(rateEvents).values({ bucket, subject });
+}
+
+/** Takes back one event recorded by `consumeRate` (an attempt that turned out not to count). */
+export async function releaseRateEvent(db: Db, eventId: number | undefined): Promise<void> {
+  if (eventId !== undefined) await db.delete(rateEvents).where(eq(rateEvents.id, eventId));
 }
 
 /** Forgets a subject's events (e.g. failures after a successful sign-in). */

@@ -6,12 +6,14 @@ import { AppError, validationError } from "@/lib/errors";
 import { json, readJson, zodErrors } from "@/lib/http";
 import type { RegistryDto } from "./dto";
 import { createRegistry, deleteRegistry, etagOf, getRegistry, listRegistries, replaceRegistry, updateRegistry } from "./service";
+import { testSavedRegistry, validateRegistryInput } from "./test-service";
 
 /**
  * The registry route handlers, shared by the v1 paths and the seed's
  * /api/{companyId}/containerRegistryConfig paths. Thin: parse, call the service, map.
  */
-const listQuery = z.object({
+/** The list's query parameters (also documented from this schema in the OpenAPI document). */
+export const listRegistriesQuerySchema = z.object({
   "filter.name": z.string().max(100, { error: "At most 100 characters" }).optional(),
   "filter.type": z.string().optional(),
   limit: z.coerce.number({ error: "Must be a number" }).int({ error: "Must be a whole number" }).min(1, { error: "Must be from 1 to 100" }).max(100, { error: "Must be from 1 to 100" }).default(100),
@@ -27,7 +29,7 @@ function withEtag(dto: RegistryDto, init: ResponseInit = {}) {
 }
 
 export const listRegistriesRoute = companyRoute({ permission: "registries:list" }, async (req: NextRequest, { ctx }) => {
-  const parsed = listQuery.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  const parsed = listRegistriesQuerySchema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   const q = parsed.data;
   return json(await listRegistries(ctx, { name: q["filter.name"], type: q["filter.type"], limit: q.limit, pageToken: q["pagination.token"] }));
@@ -56,6 +58,34 @@ export const deleteRegistryRoute = companyRoute<IdParams>({ permission: "registr
   await deleteRegistry(ctx, params.id, { force: force === "true", ifMatch: req.headers.get("if-match") });
   return new Response(null, { status: 204 });
 });
+
+/** A Test Connection result: 200 whatever the outcome, never cached. */
+function testAnswer(result: unknown) {
+  return json(result, { headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * `POST …/registries/validate` (and the seed's `…/containerRegistryConfig/validate`): Test
+ * Connection on unsaved input. `req.signal` aborts the test when the client goes away.
+ */
+export const validateRegistryRoute = companyRoute({ permission: "registries:validate" }, async (req, { ctx }) =>
+  testAnswer(await validateRegistryInput(ctx, await readJson(req), req.signal)),
+);
+
+/**
+ * The test body is optional: a request without a body (and without a Content-Type) tests the
+ * saved values; a body must be JSON like any other.
+ */
+async function readOptionalJson(req: NextRequest): Promise<unknown> {
+  const empty = req.body === null || req.headers.get("content-length") === "0";
+  if (!req.headers.get("content-type") && empty) return undefined;
+  return readJson(req); // 415 without a JSON Content-Type, 413 over 64 KiB, 400 for bad JSON
+}
+
+/** `POST …/registries/{id}/test`: Test Connection on the saved registry, with optional overrides. */
+export const testRegistryRoute = companyRoute<IdParams>({ permission: "registries:test" }, async (req, { ctx, params }) =>
+  testAnswer(await testSavedRegistry(ctx, params.id, await readOptionalJson(req), req.signal)),
+);
 
 /** Endpoints whose issues have not landed yet: permission-checked, then 501. */
 export function notYet(permission: "registries:test" | "registries:validate" | "registries:list" | "registries:pull", what: string) {

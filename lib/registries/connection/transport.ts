@@ -146,6 +146,29 @@ async function connectAny(url: URL, port: number, allowed: AddressVerdict[], set
   throw failure("tcp", lastError, url, `Could not connect to ${describe(url)}`);
 }
 
+const SECURE_CONTEXT_CACHE_SIZE = 32;
+const secureContexts = new Map<string, tls.SecureContext>();
+
+/**
+ * The trust store for a registry: the system store, plus its own CA when given (a `ca` option
+ * replaces the defaults otherwise). Building one parses every root certificate (~45 ms), so
+ * contexts are kept, least recently used first out, keyed by the CA's PEM ("" = system store
+ * only). A context holds certificates only, nothing about a connection or a secret.
+ */
+export function secureContextFor(caPem: string | undefined): tls.SecureContext {
+  const key = caPem ?? "";
+  const cached = secureContexts.get(key);
+  if (cached) {
+    secureContexts.delete(key);
+    secureContexts.set(key, cached);
+    return cached;
+  }
+  const context = tls.createSecureContext(caPem ? { ca: [...tls.rootCertificates, caPem] } : {});
+  secureContexts.set(key, context);
+  if (secureContexts.size > SECURE_CONTEXT_CACHE_SIZE) secureContexts.delete(secureContexts.keys().next().value!);
+  return context;
+}
+
 function tlsOptions(socket: net.Socket, hostname: string, settings: TransportSettings): tls.ConnectionOptions {
   const isIp = net.isIP(hostname) !== 0;
   return {
@@ -153,8 +176,7 @@ function tlsOptions(socket: net.Socket, hostname: string, settings: TransportSet
     servername: isIp ? undefined : hostname,
     ALPNProtocols: ["http/1.1"],
     rejectUnauthorized: !settings.insecureSkipVerify,
-    // The system store plus the registry's own CA (a given `ca` replaces the defaults otherwise).
-    ca: settings.caPem ? [...tls.rootCertificates, settings.caPem] : undefined,
+    secureContext: secureContextFor(settings.caPem),
     checkServerIdentity: (_servername, certificate) => tls.checkServerIdentity(hostname, certificate),
   };
 }

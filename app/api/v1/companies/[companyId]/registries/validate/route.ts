@@ -1,5 +1,5 @@
-import { notYet } from "@/lib/registries/http";
+import { validateRegistryRoute } from "@/lib/registries/http";
 
 export const dynamic = "force-dynamic";
 
-export const POST = notYet("registries:validate", "Test Connection on unsaved input");
+export const POST = validateRegistryRoute;

@@ -1,5 +1,5 @@
-import { notYet } from "@/lib/registries/http";
+import { testRegistryRoute } from "@/lib/registries/http";
 
 export const dynamic = "force-dynamic";
 
-export const POST = notYet("registries:test", "Testing a saved registry");
+export const POST = testRegistryRoute;

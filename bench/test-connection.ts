@@ -1,0 +1,203 @@
+/**
+ * Test Connection latency: the API against `skopeo login`, on the same local registries.
+ *
+ *   npx tsx --conditions=react-server bench/test-connection.ts [--runs 30]
+ *
+ * Starts, on 127.0.0.1 only: a TLS htpasswd registry (Basic) and a TLS token-auth registry
+ * with its token server (Bearer), all under one test CA; a fresh database (PGlite in memory,
+ * or a new database on DATABASE_URL's server) with a company, its owner and the two registries
+ * saved. Then, per registry, alternates N runs of
+ *   (a) `POST …/registries/validate` and `POST …/registries/{id}/test`, called through the route
+ *       handlers in this process (authentication, permission, rate limit and concurrency lease
+ *       in the database, decryption, the engine, lastTest and audit: everything but the HTTP
+ *       server), and
+ *   (b) `skopeo login --cert-dir DIR` (the same CA; a throw-away auth file),
+ * changing which goes first every run, and prints median and p90 in ms and the ratio
+ * API/skopeo. Every run must succeed. Everything started is stopped at the end.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// The service's configuration, before any app module reads it.
+process.env.ENCRYPTION_KEYS ??= "bench:" + Buffer.alloc(32, 9).toString("base64");
+process.env.AUTH_SECRET ??= "bench-auth-secret-that-is-long-enough-0123456789";
+process.env.LOG_LEVEL ??= "silent";
+process.env.OUTBOUND_ALLOW_CIDRS = "127.0.0.1/32";
+// The benchmark runs far more tests than a person would; the limit is still checked on every run.
+process.env.BERTH_TEST_RATE_LIMIT = "10000";
+
+const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1] || 0) || 30;
+const WARMUP = 3;
+const BASIC_USER = { name: "bench-basic", password: "bench-Basic-Secret-4417" };
+const TOKEN_USER = { name: "bench-token", password: "bench-Token-Secret-8830" };
+const SERVICE = "berth-bench-registry";
+const ISSUER = "berth-bench-issuer";
+
+type Cleanup = () => Promise<void> | void;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * p;
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
+}
+
+function skopeoLogin(host: string, user: { name: string; password: string }, certDir: string, authFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("skopeo", ["login", "--authfile", authFile, "--cert-dir", certDir, "--username", user.name, "--password-stdin", host], {
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`skopeo login ${host} exited ${code}: ${stderr.trim()}`));
+    });
+    child.stdin.end(user.password);
+  });
+}
+
+async function main() {
+  const [{ useTestDb: openAppDb }, auth, reg, certs, tokens, routes] = await Promise.all([
+    import("@/lib/testing/db"),
+    import("@/lib/testing/auth"),
+    import("@/lib/testing/registry"),
+    import("@/lib/testing/registry-certs"),
+    import("@/lib/testing/token-server"),
+    Promise.all([
+      import("@/app/api/v1/companies/[companyId]/registries/route"),
+      import("@/app/api/v1/companies/[companyId]/registries/validate/route"),
+      import("@/app/api/v1/companies/[companyId]/registries/[id]/test/route"),
+    ]),
+  ]);
+  const [{ POST: create }, { POST: validate }, { POST: testSaved }] = routes;
+  if (!reg.registryAvailable() || !reg.skopeoAvailable()) throw new Error("needs docker-registry, htpasswd and skopeo (apt-get install docker-registry apache2-utils skopeo)");
+
+  const cleanups: Cleanup[] = [];
+  try {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "berth-bench-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const ca = certs.createTestCa(dir);
+    const caDir = mkdtempSync(path.join(dir, "skopeo-certs-"));
+    writeFileSync(path.join(caDir, "ca.crt"), ca.certPem);
+    const authFile = path.join(dir, "auth.json");
+
+    const tokenServer = await tokens.startTokenServer({ service: SERVICE, issuer: ISSUER, users: { [TOKEN_USER.name]: TOKEN_USER.password }, tls: { ca } });
+    cleanups.push(() => tokenServer.stop());
+    const [basic, bearer] = await Promise.all([
+      reg.startRegistry({ auth: { type: "htpasswd", users: { [BASIC_USER.name]: BASIC_USER.password } }, tls: { ca } }),
+      reg.startRegistry({ auth: { type: "token", realm: tokenServer.realm, service: SERVICE, issuer: ISSUER, rootCertBundlePem: tokenServer.signerCertPem }, tls: { ca } }),
+    ]);
+    cleanups.push(() => basic.stop(), () => bearer.stop());
+
+    const t = await openAppDb();
+    cleanups.push(() => t.close());
+    const { owner, company } = await auth.seedCompany(t.db, "bench");
+    const cookie = await auth.sessionCookie(owner.id);
+    const companyId = company.id;
+
+    const bodies = {
+      Basic: { name: "Basic", type: "custom", credentials: { url: basic.host, username: BASIC_USER.name, password: BASIC_USER.password, caCertificate: ca.certPem } },
+      Bearer: { name: "Bearer", type: "custom", credentials: { url: bearer.host, username: TOKEN_USER.name, password: TOKEN_USER.password, caCertificate: ca.certPem } },
+    };
+    const targets = [
+      { label: "Basic", host: basic.host, user: BASIC_USER, body: bodies.Basic, scheme: "basic" },
+      { label: "Bearer", host: bearer.host, user: TOKEN_USER, body: bodies.Bearer, scheme: "bearer" },
+    ] as const;
+
+    const ids: Record<string, string> = {};
+    for (const target of targets) {
+      const res = await auth.call(create, auth.apiRequest("POST", `/api/v1/companies/${companyId}/registries`, { cookie }, target.body), { companyId });
+      if (res.status !== 201) throw new Error(`create ${target.label}: ${res.status} ${await res.text()}`);
+      ids[target.label] = ((await res.json()) as { id: string }).id;
+    }
+
+    const expectSuccess = async (what: string, res: Response, scheme: string) => {
+      const result = (await res.json()) as { status?: string; details?: { authScheme?: string } };
+      if (res.status !== 200 || result.status !== "success" || result.details?.authScheme !== scheme) {
+        throw new Error(`${what}: ${res.status} ${JSON.stringify(result)}`);
+      }
+    };
+    const apiValidate = async (target: (typeof targets)[number]) => {
+      const started = performance.now();
+      const res = await auth.call(validate, auth.apiRequest("POST", `/api/v1/companies/${companyId}/registries/validate`, { cookie }, target.body), { companyId });
+      await expectSuccess(`validate ${target.label}`, res, target.scheme);
+      return performance.now() - started;
+    };
+    const apiTest = async (target: (typeof targets)[number]) => {
+      const id = ids[target.label]!;
+      const started = performance.now();
+      const res = await auth.call(testSaved, auth.apiRequest("POST", `/api/v1/companies/${companyId}/registries/${id}/test`, { cookie }), { companyId, id });
+      await expectSuccess(`test ${target.label}`, res, target.scheme);
+      return performance.now() - started;
+    };
+    const skopeo = (target: (typeof targets)[number]) => skopeoLogin(target.host, target.user, caDir, authFile);
+
+    const rows: { label: string; validate: number[]; test: number[]; skopeo: number[] }[] = [];
+    for (const target of targets) {
+      for (let i = 0; i < WARMUP; i++) {
+        await apiValidate(target);
+        await apiTest(target);
+        await skopeo(target);
+      }
+      const row = { label: target.label, validate: [] as number[], test: [] as number[], skopeo: [] as number[] };
+      for (let i = 0; i < RUNS; i++) {
+        const api = async () => {
+          row.test.push(await apiTest(target));
+          row.validate.push(await apiValidate(target));
+        };
+        const cli = async () => {
+          row.skopeo.push(await skopeo(target));
+        };
+        if (i % 2 === 0) {
+          await api();
+          await cli();
+        } else {
+          await cli();
+          await api();
+        }
+      }
+      rows.push(row);
+    }
+
+    const fmt = (n: number) => n.toFixed(1).padStart(7);
+    const db = t.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : "PGlite (in memory)";
+    console.log(`\nTest Connection latency, ${RUNS} alternating runs each (after ${WARMUP} warm-up), database: ${db}, node ${process.version}`);
+    console.log("auth    what                          median      p90   ratio of medians to skopeo");
+    for (const row of rows) {
+      const skopeoMedian = percentile(row.skopeo, 0.5);
+      for (const [what, values] of [
+        ["API POST /{id}/test (saved)", row.test],
+        ["API POST /validate", row.validate],
+        ["skopeo login", row.skopeo],
+      ] as const) {
+        const median = percentile(values, 0.5);
+        const ratio = what === "skopeo login" ? "" : `${(median / skopeoMedian).toFixed(2)}×`;
+        console.log(`${row.label.padEnd(8)}${what.padEnd(28)}${fmt(median)}  ${fmt(percentile(values, 0.9))}   ${ratio}`);
+      }
+    }
+    console.log("(ms; the API is measured from the route handler call to the parsed JSON answer, skopeo from spawn to exit)");
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        console.error("cleanup failed:", err);
+      }
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

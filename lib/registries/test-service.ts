@@ -1,0 +1,400 @@
+/**
+ * Test Connection through the API (SPEC sections 5 and 7): `POST …/registries/validate` tests
+ * unsaved input, `POST …/registries/{id}/test` tests a saved registry with optional overrides
+ * from an edit form. Both answer 200 with the engine's result whatever the outcome; 400 is for
+ * a body that fails the format checks, 429 for the limits below.
+ *
+ * Limits, counted in PostgreSQL so they hold across instances:
+ * - `BERTH_TEST_RATE_LIMIT` tests per user per minute (`consumeRate`, bucket `connection-test`);
+ * - at most {@link MAX_CONCURRENT_TESTS_PER_COMPANY} tests running at once per company: a lease
+ *   row in `rate_events` (bucket `connection-test-running`, subject the company id), taken under
+ *   an advisory lock, deleted in a `finally`, and ignored once older than the test timeout plus
+ *   {@link LEASE_MARGIN_MS} (so a process that dies mid-test frees its slot by itself).
+ *
+ * Stored secrets go only to the stored host: an override that changes the effective host (or
+ * plain HTTP) must bring every secret of the type again. `lastTest` is stored only when the
+ * test used exactly the saved values (no override changed anything, any image allowed) and
+ * was not cancelled; every test of a saved registry is audited as `registry.tested`.
+ */
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { getDb, rowsOf, type Db } from "@/db";
+import { rateEvents, registries } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
+import { env } from "@/lib/env";
+import { AppError, validationError, type FieldError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
+import { connectionInputFromCredentials, outboundPolicyFromEnv, testConnection, type TestResult, type TestWarning } from "./connection";
+import { parseImageReference, parseRegistryHost } from "./connection/target";
+import { parseCreateRegistryBody } from "./generic-body";
+import { openRegistrySecrets } from "./secrets";
+import { bindingOf } from "./service";
+import {
+  SECRET_FIELDS,
+  findMissingCredentials,
+  isRecord,
+  isSecretField,
+  parseRegistryInput,
+  patchRegistrySchema,
+  replaceRegistrySchema,
+  type RegistryCredentials,
+  type RegistryTypeKey,
+} from "./types";
+
+export const MAX_CONCURRENT_TESTS_PER_COMPANY = 5;
+/** A lease outlives the test's own deadline by this much before it stops counting. */
+export const LEASE_MARGIN_MS = 15_000;
+export const RATE_BUCKET = "connection-test";
+export const LEASE_BUCKET = "connection-test-running";
+const RATE_WINDOW_MS = 60_000;
+const MAX_IMAGE_LENGTH = 1024;
+/** The name used when an unsaved registry has none yet: testing needs no name. */
+const UNSAVED_NAME = "Unsaved registry";
+
+export type ConnectionTestAnswer = TestResult;
+
+// ---------------------------------------------------------------------------
+// Limits.
+
+function rateLimited(seconds: number, detail: string): AppError {
+  const retryAfter = Math.max(1, Math.ceil(seconds));
+  return new AppError("rate_limited", `${detail} Try again in ${retryAfter} s.`, { headers: { "Retry-After": String(retryAfter) }, extra: { retryAfter } });
+}
+
+/**
+ * Takes a concurrency slot for the company and one unit of the caller's per-minute budget, in
+ * one transaction (company lock, then the user's lock inside `consumeRate`: always that order).
+ * Refusals record nothing. Returns the lease id to release.
+ */
+async function acquireTestSlot(db: Db, ctx: RequestContext, timeoutMs: number): Promise<number> {
+  const leaseMs = timeoutMs + LEASE_MARGIN_MS;
+  const leaseId = await db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await t.execute(sql`select pg_advisory_xact_lock(hashtext(${`${LEASE_BUCKET}:${ctx.companyId}`}))`);
+    // Leases older than the timeout plus a margin belong to a process that died: they stop
+    // counting (and go with pruneRateEvents).
+    const ofCompany = and(
+      eq(rateEvents.bucket, LEASE_BUCKET),
+      eq(rateEvents.subject, ctx.companyId),
+      sql`${rateEvents.createdAt} > now() - ${leaseMs}::int * interval '1 millisecond'`,
+    );
+    const [running] = rowsOf<{ n: number | string; wait: number | string | null }>(
+      await t.execute(
+        sql`select count(*)::int as n,
+                   extract(epoch from (min(${rateEvents.createdAt}) + ${timeoutMs}::int * interval '1 millisecond' - now()))::float8 as wait
+            from ${rateEvents} where ${ofCompany}`,
+      ),
+    );
+    if (Number(running?.n ?? 0) >= MAX_CONCURRENT_TESTS_PER_COMPANY) {
+      throw rateLimited(Number(running?.wait ?? 1), `${MAX_CONCURRENT_TESTS_PER_COMPANY} connection tests are already running for this company.`);
+    }
+    const rate = await consumeRate(t, { bucket: RATE_BUCKET, subject: ctx.userId, limit: env().BERTH_TEST_RATE_LIMIT, windowMs: RATE_WINDOW_MS });
+    if (!rate.allowed) {
+      throw rateLimited(rate.retryAfterSeconds, `You ran ${env().BERTH_TEST_RATE_LIMIT} connection tests in the last minute, the most allowed.`);
+    }
+    const [lease] = await t.insert(rateEvents).values({ bucket: LEASE_BUCKET, subject: ctx.companyId }).returning({ id: rateEvents.id });
+    return lease!.id;
+  });
+  if (Math.random() < 0.02) await pruneRateEvents(db).catch(() => undefined);
+  return leaseId;
+}
+
+async function releaseTestSlot(db: Db, leaseId: number): Promise<void> {
+  try {
+    await db.delete(rateEvents).where(eq(rateEvents.id, leaseId));
+  } catch (err) {
+    // The lease expires by itself; the answer must not be lost for it.
+    log.warn({ err, leaseId }, "could not release a connection-test lease");
+  }
+}
+
+/** Runs the engine inside the limits; the slot is released whatever happens. */
+async function runLimited(ctx: RequestContext, run: (timeoutMs: number) => Promise<TestResult>): Promise<TestResult> {
+  const timeoutMs = env().BERTH_TEST_TIMEOUT_MS;
+  const db = await getDb();
+  const leaseId = await acquireTestSlot(db, ctx, timeoutMs);
+  try {
+    return await run(timeoutMs);
+  } finally {
+    await releaseTestSlot(db, leaseId);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Shared pieces.
+
+/** `image` of a body: absent or blank is none; anything else must be a reference (checked later). */
+function readImage(body: Record<string, unknown>): { image?: string; errors: FieldError[] } {
+  const value = body.image;
+  if (value === undefined || value === null) return { errors: [] };
+  if (typeof value !== "string") return { errors: [{ path: "image", message: "Must be text, e.g. team/app:1.0" }] };
+  if (value.length > MAX_IMAGE_LENGTH) return { errors: [{ path: "image", message: `Must be at most ${MAX_IMAGE_LENGTH} characters` }] };
+  return value.trim() === "" ? { errors: [] } : { image: value.trim(), errors: [] };
+}
+
+/** A malformed image reference is a format error of the body (400), found before any network call. */
+function checkImage(image: string | undefined, host: string, plainHttp: boolean): void {
+  if (!image) return;
+  const target = parseRegistryHost(host, plainHttp);
+  if (!target.ok) return; // the engine reports the host itself
+  const parsed = parseImageReference(image, target.value);
+  if (!parsed.ok) throw validationError([{ path: "image", message: parsed.message }]);
+}
+
+/** The credential field holding the secret the engine sends as "password". */
+function secretFieldOf(type: RegistryTypeKey, credentials: RegistryCredentials): string {
+  if (type === "gcr" || type === "gar") return "serviceAccountKey";
+  if (type === "ghcr" || type === "quay" || type === "gitlab") return credentials.token || !credentials.password ? "token" : "password";
+  return credentials.password || !credentials.token ? "password" : "token";
+}
+
+/** The engine names fields by its own input (`password`, `url`); the API by the body's paths. */
+function apiPathOf(type: RegistryTypeKey, credentials: RegistryCredentials, enginePath: string | undefined): string | undefined {
+  switch (enginePath) {
+    case undefined:
+    case "":
+      return undefined;
+    case "image":
+    case "type":
+    case "credentials":
+      return enginePath;
+    case "password":
+      return `credentials.${secretFieldOf(type, credentials)}`;
+    case "username":
+      return type === "gcr" || type === "gar" ? "credentials.serviceAccountKey" : "credentials.username";
+    case "url":
+      if (type === "acr") return "credentials.loginServer";
+      if (type === "gcr" && credentials.hostname) return "credentials.hostname";
+      if (type === "gar" && !credentials.url) return "credentials.region";
+      return "credentials.url";
+    default:
+      return `credentials.${enginePath}`;
+  }
+}
+
+/**
+ * The catalogue's convention warnings first, then the engine's for fields the catalogue said
+ * nothing about (both warn about plain HTTP, skipped verification and token prefixes).
+ */
+function mergeWarnings(type: RegistryTypeKey, credentials: RegistryCredentials, catalogue: FieldError[], engine: TestWarning[]): TestWarning[] {
+  const covered = new Set(catalogue.map((w) => w.path));
+  const merged: TestWarning[] = catalogue.map((w) => ({ path: w.path, message: w.message }));
+  for (const warning of engine) {
+    const path = apiPathOf(type, credentials, warning.path);
+    if (path && covered.has(path)) continue;
+    if (merged.some((w) => w.path === path && w.message === warning.message)) continue;
+    merged.push(path ? { path, message: warning.message } : { message: warning.message });
+  }
+  return merged;
+}
+
+async function runEngine(
+  ctx: RequestContext,
+  type: RegistryTypeKey,
+  credentials: RegistryCredentials,
+  plainHttp: boolean,
+  image: string | undefined,
+  signal: AbortSignal | undefined,
+  catalogueWarnings: FieldError[],
+): Promise<TestResult> {
+  const input = connectionInputFromCredentials(type, credentials, { plainHttp, image });
+  checkImage(image, input.host, plainHttp);
+  const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal }));
+  return { ...result, warnings: mergeWarnings(type, credentials, catalogueWarnings, result.warnings) };
+}
+
+// ---------------------------------------------------------------------------
+// POST …/registries/validate
+
+/**
+ * Test Connection on unsaved input: a create body (typed or the seed's generic body) plus an
+ * optional `image`. `name` may be left out (a test needs none). 400 only for a body that fails
+ * the format checks; otherwise 200 with the result, whatever the outcome.
+ */
+export async function validateRegistryInput(ctx: RequestContext, body: unknown, signal?: AbortSignal): Promise<TestResult> {
+  requirePermission(ctx, "registries:validate");
+  if (!isRecord(body)) throw validationError([{ path: "", message: "Must be a JSON object" }]);
+  const { image, errors: imageErrors } = readImage(body);
+  const rest = Object.fromEntries(Object.entries(body).filter(([key]) => key !== "image"));
+  const named = rest.name === undefined || rest.name === null || (typeof rest.name === "string" && rest.name.trim() === "") ? { ...rest, name: UNSAVED_NAME } : rest;
+  const parsed = parseCreateRegistryBody(named);
+  if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
+  const { type, credentials } = parsed.data;
+  const { plainHttp } = bindingOf(type, credentials);
+  return runEngine(ctx, type, credentials, plainHttp, image, signal, parsed.warnings);
+}
+
+// ---------------------------------------------------------------------------
+// POST …/registries/{id}/test
+
+type Row = typeof registries.$inferSelect;
+
+async function loadRegistry(ctx: RequestContext, id: string): Promise<Row> {
+  if (!isUuid(id)) throw notFound("Registry");
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(registries)
+    .where(and(eq(registries.id, id), eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)))
+    .limit(1);
+  if (!row) throw notFound("Registry");
+  return row;
+}
+
+/** Keys of the test body; `name` and `isActive` of an edit form are accepted and ignored. */
+const TEST_BODY_KEYS = new Set(["credentials", "image", "type", "name", "isActive"]);
+
+interface PlannedTest {
+  credentials: RegistryCredentials;
+  plainHttp: boolean;
+  url: string;
+  hostChanged: boolean;
+  /** Field paths the overrides changed (names only). */
+  overridden: string[];
+  /** The test uses exactly the saved values: its result becomes the registry's lastTest. */
+  savedValues: boolean;
+  warnings: FieldError[];
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return (a ?? undefined) === (b ?? undefined);
+}
+
+/**
+ * Merges edit-form overrides into the saved registry. Non-secret fields: a value replaces, ""
+ * or null clears. Secrets: a non-blank value replaces, "" or absent keeps the stored one
+ * ("leave blank to keep"), null drops it. Stored secrets are used only when the effective host
+ * and plain-HTTP flag are the stored ones.
+ */
+function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
+  const type = row.type as RegistryTypeKey;
+  const stored = row.credentials as Record<string, unknown>;
+  const creds: Record<string, unknown> = { ...stored };
+  const cleared: string[] = [];
+  for (const [key, value] of Object.entries(overrides)) {
+    const blank = value === null || (typeof value === "string" && value.trim() === "");
+    if (isSecretField(key)) {
+      if (value === null) cleared.push(key);
+      else if (!blank) creds[key] = value;
+    } else if (blank) delete creds[key];
+    else creds[key] = value;
+  }
+  const merged = parseRegistryInput(replaceRegistrySchema, { name: row.name, type, isActive: row.isActive, credentials: creds });
+  if (!merged.ok) throw validationError(merged.errors);
+  const credentials = merged.data.credentials;
+  const given: string[] = Object.keys(credentials).filter((key) => isSecretField(key));
+  const next = bindingOf(type, credentials);
+  const hostChanged = next.url !== row.url || next.plainHttp !== row.plainHttp;
+  const kept = hostChanged ? [] : row.secretFields.filter((f) => !given.includes(f) && !cleared.includes(f));
+  const missing = findMissingCredentials(type, credentials, kept);
+  if (missing.length > 0) {
+    if (hostChanged) {
+      const names = missing.map((m) => m.path.replace(/^credentials\./, ""));
+      throw new AppError(
+        "validation",
+        `The registry host changed (${row.plainHttp ? "http://" : ""}${row.url} → ${next.plainHttp ? "http://" : ""}${next.url}), so the stored secrets are not sent to it: enter ${names.join(", ")} again to test`,
+        {
+          errors: missing.map((m) => ({
+            path: m.path,
+            message: SECRET_FIELDS.some((s) => m.path === `credentials.${s}`) ? "Required: the registry host changed, so enter this secret again" : m.message,
+          })),
+        },
+      );
+    }
+    throw validationError(missing);
+  }
+
+  const needStored = kept.length > 0 || (!hostChanged && given.some((f) => row.secretFields.includes(f)));
+  const storedSecrets = needStored ? openRegistrySecrets(row) : {};
+  const effective: RegistryCredentials = { ...credentials };
+  for (const field of kept) {
+    const value = storedSecrets[field];
+    if (value !== undefined) (effective as Record<string, unknown>)[field] = value;
+  }
+  const plainKeys = new Set([...Object.keys(stored), ...Object.keys(credentials).filter((k) => !isSecretField(k))]);
+  const overridden = [
+    ...[...plainKeys].filter((k) => !sameValue(stored[k], (credentials as Record<string, unknown>)[k])),
+    ...given.filter((f) => storedSecrets[f] !== (credentials as Record<string, unknown>)[f]),
+    ...cleared.filter((f) => row.secretFields.includes(f)),
+  ]
+    .map((k) => `credentials.${k}`)
+    .sort();
+  return {
+    credentials: effective,
+    plainHttp: next.plainHttp,
+    url: next.url,
+    hostChanged,
+    overridden: [...new Set(overridden)],
+    savedValues: !hostChanged && overridden.length === 0,
+    warnings: merged.warnings,
+  };
+}
+
+function readTestBody(row: Row, body: unknown): { overrides: Record<string, unknown>; image?: string } {
+  if (body === undefined || body === null) return { overrides: {} };
+  if (!isRecord(body)) throw validationError([{ path: "", message: "Must be a JSON object" }]);
+  const errors: FieldError[] = Object.keys(body)
+    .filter((key) => !TEST_BODY_KEYS.has(key))
+    .map((key) => ({ path: key, message: "Unknown field" }));
+  if (body.type !== undefined && body.type !== row.type) {
+    errors.push({ path: "type", message: `The type cannot be changed (it is ${row.type})` });
+  }
+  const { image, errors: imageErrors } = readImage(body);
+  errors.push(...imageErrors);
+  let overrides: Record<string, unknown> = {};
+  if (body.credentials !== undefined && body.credentials !== null) {
+    const patch = parseRegistryInput(patchRegistrySchema, { credentials: body.credentials });
+    if (!patch.ok) errors.push(...patch.errors);
+    else overrides = isRecord(body.credentials) ? body.credentials : {};
+  }
+  if (errors.length > 0) throw validationError(errors);
+  return { overrides, ...(image ? { image } : {}) };
+}
+
+/**
+ * Test Connection on a saved registry, with optional overrides `{credentials?, image?}` from an
+ * edit form; see {@link planTest} for how overrides combine with the stored values.
+ */
+export async function testSavedRegistry(ctx: RequestContext, id: string, body: unknown, signal?: AbortSignal): Promise<TestResult> {
+  requirePermission(ctx, "registries:test");
+  const row = await loadRegistry(ctx, id);
+  const { overrides, image } = readTestBody(row, body);
+  const plan = planTest(row, overrides);
+  const type = row.type as RegistryTypeKey;
+  const result = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings);
+
+  const cancelled = result.details.cancelled === true;
+  const record = plan.savedValues && !cancelled;
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    if (record) {
+      // Not when the registry was edited meanwhile (a new secret clears lastTest; this result is about the old one).
+      await tx
+        .update(registries)
+        .set({ lastTestStatus: result.status, lastTestAt: new Date(), lastTestMessage: result.message })
+        .where(and(eq(registries.id, row.id), eq(registries.version, row.version), eq(registries.isDeleted, false)));
+    }
+    await recordAudit(tx as unknown as Db, auditActor(ctx), {
+      companyId: ctx.companyId,
+      action: "registry.tested",
+      targetType: "registry",
+      targetId: row.id,
+      metadata: {
+        name: row.name,
+        url: plan.url,
+        status: result.status,
+        stage: result.stage,
+        ok: result.ok,
+        latencyMs: result.latencyMs,
+        overridden: plan.overridden,
+        hostChanged: plan.hostChanged,
+        image: image ?? null,
+        recorded: record,
+        ...(cancelled ? { cancelled: true } : {}),
+      },
+    });
+  });
+  return result;
+}
