@@ -5,7 +5,7 @@ import { memberships } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
-import { clearRate, consumeRate, pruneRateEvents, recordRateEvent } from "@/lib/rate-limit";
+import { clearRate, consumeRate, pruneRateEvents, releaseRateEvent } from "@/lib/rate-limit";
 import { findUserByEmail } from "@/lib/users";
 import { verifyPassword } from "./passwords";
 
@@ -27,7 +27,9 @@ export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, 
   const password = String(rawPassword ?? "").slice(0, 1024);
   const ip = clientAddress(headers, env().BERTH_TRUSTED_PROXIES) ?? "unknown";
   const db = await getDb();
-  const window = { windowMs: SIGNIN_WINDOW_MS, record: false } as const;
+  // Each attempt is counted as a failure up front, under the limiter's lock, so concurrent
+  // guesses cannot all pass the check before any failure is recorded; a success takes it back.
+  const window = { windowMs: SIGNIN_WINDOW_MS } as const;
   const [byAccount, byAddress] = await Promise.all([
     consumeRate(db, { bucket: "signin-fail-account", subject: email, limit: SIGNIN_MAX_PER_ACCOUNT, ...window }),
     consumeRate(db, { bucket: "signin-fail-address", subject: ip, limit: SIGNIN_MAX_PER_ADDRESS, ...window }),
@@ -41,18 +43,19 @@ export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, 
   };
 
   if (!byAccount.allowed || !byAddress.allowed) {
+    // A refused attempt is not a failure: take back what the other limiter counted.
+    await Promise.all([releaseRateEvent(db, byAccount.eventId), releaseRateEvent(db, byAddress.eventId)]);
     await verifyPassword(null, password); // same cost as a real attempt
     await audit("auth.sign_in_failed", { reason: "throttled" });
     return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byAddress.retryAfterSeconds) };
   }
   const ok = await verifyPassword(user?.passwordHash, password);
   if (!ok || !user) {
-    await Promise.all([recordRateEvent(db, "signin-fail-account", email), recordRateEvent(db, "signin-fail-address", ip)]);
     await audit("auth.sign_in_failed", { reason: "invalid_credentials" });
     if (Math.random() < 0.02) await pruneRateEvents(db);
     return { ok: false, reason: "invalid" };
   }
-  await clearRate(db, "signin-fail-account", email);
+  await Promise.all([clearRate(db, "signin-fail-account", email), releaseRateEvent(db, byAddress.eventId)]);
   await audit("auth.signed_in", { method: "password" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

@@ -84,6 +84,15 @@ function assertMayAssign(ctx: RequestContext, from: Role | null, to: Role | unde
   }
 }
 
+/**
+ * Serialises membership changes within a company. Without it two concurrent changes each lock
+ * their target row and then wait on each other's row in assertOwnerRemains (a deadlock, a 500).
+ * NO KEY UPDATE does not block inserts that merely reference the company.
+ */
+async function lockCompanyMemberships(tx: Db, companyId: string) {
+  await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, companyId)).for("no key update");
+}
+
 /** Locks the company's owner rows and throws if the change would leave it with none. */
 async function assertOwnerRemains(tx: Db, companyId: string, leavingUserId: string) {
   const owners = await tx
@@ -101,6 +110,7 @@ export async function updateMember(ctx: RequestContext, memberUserId: string, in
   const patch = parse(updateMemberSchema, input);
   const db = await getDb();
   await db.transaction(async (tx) => {
+    await lockCompanyMemberships(tx as unknown as Db, ctx.companyId);
     const [current] = await tx
       .select()
       .from(memberships)
@@ -130,6 +140,7 @@ export async function removeMember(ctx: RequestContext, memberUserId: string): P
   requirePermission(ctx, "company:admin");
   const db = await getDb();
   await db.transaction(async (tx) => {
+    await lockCompanyMemberships(tx as unknown as Db, ctx.companyId);
     const [current] = await tx
       .select()
       .from(memberships)
