@@ -8,10 +8,14 @@ export function normalizeCidr(entry: string): string | null {
   try {
     if (raw.includes("/")) {
       const [addr, bits] = ipaddr.parseCIDR(raw);
+      // Incoming addresses are compared as IPv4 when they are IPv4-mapped; so are the entries.
+      if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+        return `${(addr as ipaddr.IPv6).toIPv4Address().toString()}/${bits - 96}`;
+      }
       return `${addr.toString()}/${bits}`;
     }
-    const addr = ipaddr.parse(raw);
-    return `${addr.toString()}/${addr.kind() === "ipv4" ? 32 : 128}`;
+    const addr = parseAddress(raw);
+    return addr ? `${addr.toString()}/${addr.kind() === "ipv4" ? 32 : 128}` : null;
   } catch {
     return null;
   }
