@@ -72,9 +72,15 @@ const RULES: readonly MappingRule[] = [
   },
 ];
 
-/** A generic body has `url` at the top level and no `type`. */
+const GENERIC_KEYS = ["url", "username", "password", "token"] as const;
+
+/**
+ * A generic body has no `type` and no `credentials`, and has `url` (or, when the client forgot
+ * the `url`, one of the generic body's credentials at the top level: it is then answered as a
+ * generic body missing its `url`, not as a typed body missing its `type`).
+ */
 export function isGenericBody(body: unknown): body is Record<string, unknown> {
-  return isRecord(body) && "url" in body && !("type" in body);
+  return isRecord(body) && !("type" in body) && !("credentials" in body) && GENERIC_KEYS.some((key) => key in body);
 }
 
 const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value : undefined);

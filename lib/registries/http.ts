@@ -14,7 +14,11 @@ import { testSavedRegistry, validateRegistryInput } from "./test-service";
  */
 /** The list's query parameters (also documented from this schema in the OpenAPI document). */
 export const listRegistriesQuerySchema = z.object({
-  "filter.name": z.string().max(100, { error: "At most 100 characters" }).optional(),
+  "filter.name": z
+    .string()
+    .max(100, { error: "At most 100 characters" })
+    .refine((v) => !v.includes("\u0000"), { error: "Must not contain NUL characters" })
+    .optional(),
   "filter.type": z.string().optional(),
   limit: z.coerce.number({ error: "Must be a number" }).int({ error: "Must be a whole number" }).min(1, { error: "Must be from 1 to 100" }).max(100, { error: "Must be from 1 to 100" }).default(100),
   "pagination.token": z.string().max(500).optional(),

@@ -14,7 +14,6 @@ import { openRegistrySecrets, sealRegistrySecrets } from "./secrets";
 import {
   REGISTRY_TYPE_KEYS,
   SECRET_FIELDS,
-  checkConventions,
   findMissingCredentials,
   isSecretField,
   parseRegistryInput,
@@ -131,10 +130,22 @@ function encodeCursor(createdAt: string, id: string) {
   return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
 }
 
+/** The cursor's timestamp: UTC at microsecond precision, as the list query writes it (`to_char … US"Z"`). */
+const CURSOR_AT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
+
+/** Only real dates in the cursor's own format reach SQL (anything else would fail the cast: a 500). */
+function isCursorTimestamp(value: string): boolean {
+  const m = CURSOR_AT.exec(value);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return y >= 1000 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+}
+
 function decodeCursor(token: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string" && isUuid(v[1]) && !Number.isNaN(Date.parse(v[0]))) return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && isUuid(v[1]) && isCursorTimestamp(v[0])) return [v[0], v[1]];
   } catch {
     // fall through
   }
@@ -159,7 +170,8 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
   }
   const db = await getDb();
   const rows = await db
-    .select({ r: registries, email: creator.email, cursor: sql<string>`${registries.createdAt}::text` })
+    // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
+    .select({ r: registries, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
     .from(registries)
     .leftJoin(creator, eq(creator.id, registries.createdBy))
     .where(and(...where))

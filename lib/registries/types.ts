@@ -164,6 +164,8 @@ const MAX_LENGTH: Record<CredentialField["kind"], number> = {
   checkbox: 0,
 };
 
+const NO_NUL = "Must not contain NUL characters";
+
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? "Required" : `Must be ${expected}`;
 
@@ -178,6 +180,8 @@ function valueSchema(field: CredentialField, type: RegistryType | undefined) {
   if (field.kind === "text" || field.kind === "secret" || field.kind === "select") {
     schema = schema.refine((value) => !/[\r\n]/.test(value), "Must be a single line");
   }
+  // PostgreSQL text and jsonb cannot hold NUL: refuse it here (400) rather than fail on insert (500).
+  schema = schema.refine((value) => !value.includes("\u0000"), NO_NUL);
   const format = field.format ? FORMATS[field.format] : undefined;
   if (format) {
     const canonical = format.canonical;
@@ -203,6 +207,8 @@ function credentialsSchema(type: RegistryType | undefined, mode: Mode) {
   return object
     .superRefine(
       (credentials, ctx) => {
+        // Runs even when the value was not an object (`when` below): its type error is already reported.
+        if (!isRecord(credentials)) return;
         // On replace, secrets may be omitted to keep the stored ones: the service checks them with findMissingCredentials.
         for (const { key, message } of missingCredentials(type, credentials, mode === "replace" ? "skip" : [])) {
           ctx.addIssue({ code: "custom", path: [key], message });
@@ -217,7 +223,8 @@ const nameSchema = z
   .string({ error: typeError("text") })
   .trim()
   .min(1, "Required")
-  .max(100, "Must be at most 100 characters");
+  .max(100, "Must be at most 100 characters")
+  .refine((value) => !value.includes("\u0000"), NO_NUL);
 
 function registrySchema(mode: "create" | "replace") {
   const options = REGISTRY_TYPES.map((type) =>

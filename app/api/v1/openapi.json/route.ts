@@ -1,0 +1,12 @@
+import { openApiJson } from "@/lib/openapi/document";
+import { withErrors } from "@/lib/http";
+
+export const dynamic = "force-dynamic";
+
+/** The OpenAPI 3.1 document of the REST API, without authentication (SPEC section 5). */
+export const GET = withErrors(async () => {
+  return new Response(openApiJson(), {
+    status: 200,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300" },
+  });
+});

@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { ApiReference } from "./api-reference";
+
+export const metadata: Metadata = {
+  title: "API reference",
+  description: "Berth's REST API: registries, Test Connection, pull secrets, tokens and members.",
+};
+
+/**
+ * The readable reference of the REST API (SPEC section 5). The page itself is static and tiny; the
+ * renderer (Scalar, bundled, no CDN) is loaded in the browser from this route's own chunk and reads
+ * the document from `/api/v1/openapi.json`, so no other page carries its weight.
+ */
+export default function ApiDocsPage() {
+  return (
+    <>
+      <noscript>
+        <p className="p-6">
+          The API reference needs JavaScript. The OpenAPI document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+        </p>
+      </noscript>
+      <ApiReference />
+    </>
+  );
+}

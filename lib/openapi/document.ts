@@ -1,0 +1,473 @@
+/**
+ * The OpenAPI 3.1 document of Berth's REST API (SPEC section 5), generated from the zod schemas
+ * the handlers use (`z.toJSONSchema`, JSON Schema draft 2020-12, the input side of each schema),
+ * with the registry catalogue's labels, help and required fields added to each registry type.
+ * Served without authentication at `GET /api/v1/openapi.json`; rendered at `/docs/api`.
+ */
+import "server-only";
+import * as z from "zod";
+import { createTokenSchema, inviteSchema as inviteRequestSchema, updateMemberSchema } from "@/lib/auth/schemas";
+import { ERROR_STATUS, ERROR_TITLE, PROBLEM_BASE, type ErrorCode } from "@/lib/errors";
+import { MAX_BODY_BYTES } from "@/lib/http";
+import { listRegistriesQuerySchema } from "@/lib/registries/http";
+import { REGISTRY_TYPE_KEYS, REGISTRY_TYPES, createRegistrySchema, patchRegistrySchema, replaceRegistrySchema } from "@/lib/registries/types";
+import pkg from "@/package.json";
+import {
+  apiTokenSchema,
+  auditPageSchema,
+  createdApiTokenSchema,
+  createdInviteSchema,
+  fieldIssueSchema,
+  genericRegistryBodySchema,
+  inviteSchema,
+  itemsOf,
+  meSchema,
+  memberSchema,
+  problemSchema,
+  pullSecretRequestSchema,
+  pullSecretSchema,
+  registryPageSchema,
+  registrySchema,
+  resolveRequestSchema,
+  resolveResultSchema,
+  testResultSchema,
+} from "./schemas";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const JSON_SCHEMA_OPTIONS = { target: "draft-2020-12", io: "input", unrepresentable: "any" } as const;
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+// ---------------------------------------------------------------------------
+// Request bodies derived from the handlers' schemas.
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+const createOptions = (createRegistrySchema as unknown as { options: AnyObject[] }).options;
+
+/** `POST …/validate`: a create body (typed or generic) whose name is optional, plus an image. */
+const validateExtras = {
+  name: z.string().max(100).optional().meta({ description: "Optional: testing needs no name" }),
+  image: z.string().max(1024).optional().meta({ description: "An image (`repository[:tag]` or a full reference) to prove pull access", examples: ["team/app:1.0"] }),
+};
+const validateTypedSchema = z.discriminatedUnion(
+  "type",
+  createOptions.map((o) => o.extend(validateExtras)) as unknown as [AnyObject, ...AnyObject[]],
+);
+const validateRequestSchema = z.union([validateTypedSchema, genericRegistryBodySchema.extend(validateExtras)]);
+
+/** `POST …/{id}/test`: optional overrides of the saved values (a PATCH-like body) and an image. */
+const testRequestSchema = (patchRegistrySchema as unknown as AnyObject).extend({
+  type: z.enum(REGISTRY_TYPE_KEYS).optional().meta({ description: "If sent, must be the registry's own type" }),
+  image: validateExtras.image,
+});
+
+const createRequestSchema = z.union([createRegistrySchema as unknown as z.ZodType, genericRegistryBodySchema]);
+
+const COMPONENT_SCHEMAS: Record<string, z.ZodType> = {
+  Problem: problemSchema,
+  FieldIssue: fieldIssueSchema,
+  Registry: registrySchema,
+  RegistryPage: registryPageSchema,
+  RegistryTypedBody: createRegistrySchema as unknown as z.ZodType,
+  GenericRegistryBody: genericRegistryBodySchema,
+  RegistryCreate: createRequestSchema,
+  RegistryReplace: replaceRegistrySchema as unknown as z.ZodType,
+  RegistryPatch: patchRegistrySchema as unknown as z.ZodType,
+  RegistryValidate: validateRequestSchema,
+  RegistryTestRequest: testRequestSchema,
+  TestResult: testResultSchema,
+  ResolveRequest: resolveRequestSchema,
+  ResolveResult: resolveResultSchema,
+  PullSecretRequest: pullSecretRequestSchema,
+  PullSecret: pullSecretSchema,
+  Me: meSchema,
+  ApiToken: apiTokenSchema,
+  ApiTokenList: itemsOf(apiTokenSchema, "ApiTokenList"),
+  CreatedApiToken: createdApiTokenSchema,
+  CreateApiToken: createTokenSchema,
+  Member: memberSchema,
+  MemberList: itemsOf(memberSchema, "MemberList"),
+  UpdateMember: updateMemberSchema,
+  Invite: inviteSchema,
+  InviteList: itemsOf(inviteSchema, "InviteList"),
+  CreateInvite: inviteRequestSchema,
+  CreatedInvite: createdInviteSchema,
+  AuditEventPage: auditPageSchema,
+};
+
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENT_SCHEMAS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { ...JSON_SCHEMA_OPTIONS, uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Json> };
+  for (const s of Object.values(schemas)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  describeRegistryTypes(schemas.RegistryTypedBody, "create");
+  describeRegistryTypes(schemas.RegistryReplace, "replace");
+  describeRegistryTypes(schemas.RegistryValidate?.anyOf?.[0], "validate");
+  describeCredentials(schemas.RegistryPatch?.properties?.credentials, null);
+  describeCredentials(schemas.RegistryTestRequest?.properties?.credentials, null);
+  schemas.RegistryTypedBody.description = "The typed body `{name, type, isActive?, credentials}`: one variant per registry type (SPEC section 2).";
+  schemas.RegistryReplace.description = "The typed body of `PUT`: the type cannot change; secrets left out (or blank) keep their stored value unless the registry's host changes, which requires every secret again.";
+  schemas.RegistryPatch.description = "Partial update: `name`, `isActive` and any credential keys of the registry's type; `null` or `\"\"` clears a key.";
+  schemas.RegistryCreate.description = "A typed body, or the generic body `{name, url, username?, password?, token?, isActive?}` mapped by host.";
+  return schemas;
+}
+
+/** Adds each type's label, help, documentation link, required fields and secret markers to the variants of a typed body. */
+function describeRegistryTypes(union: Json, mode: "create" | "replace" | "validate") {
+  for (const variant of union?.oneOf ?? union?.anyOf ?? []) {
+    const key = variant?.properties?.type?.const;
+    const type = REGISTRY_TYPES.find((t) => t.key === key);
+    if (!type) continue;
+    variant.title = `${type.label} (${type.key})`;
+    variant.description = `${type.help}${type.defaultHost ? `\n\nDefault host: \`${type.defaultHost}\`.` : ""}\n\nDocumentation: ${type.docsUrl}`;
+    describeCredentials(variant.properties.credentials, mode === "replace" ? "replace" : "create", type);
+    if (mode !== "validate") variant.properties.name.description = "1–100 characters, unique per company among registries that are not deleted";
+  }
+}
+
+function describeCredentials(schema: Json, mode: "create" | "replace" | null, type?: (typeof REGISTRY_TYPES)[number]) {
+  if (!schema?.properties) return;
+  const fields = type?.fields ?? REGISTRY_TYPES.flatMap((t) => t.fields);
+  for (const [name, prop] of Object.entries(schema.properties as Record<string, Json>)) {
+    const field = fields.find((f) => f.name === name);
+    if (!field) continue;
+    prop.title = field.label;
+    const notes = [field.help, field.secret ? "Secret: never returned by the API." : "", field.secret && mode === "replace" ? "Leave out to keep the stored value (unless the host changes)." : ""].filter(Boolean);
+    if (notes.length) prop.description = notes.join(" ");
+    if (field.secret) prop.writeOnly = true;
+    if (field.placeholder && !field.secret) prop.examples = [field.placeholder];
+  }
+  if (mode === "create" && type) {
+    const required = type.fields.filter((f) => f.required).map((f) => f.name);
+    if (required.length) schema.required = required;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Paths.
+
+const jsonBody = (schemaId: string, description?: string) => ({
+  required: true,
+  ...(description ? { description } : {}),
+  content: { "application/json": { schema: ref(schemaId) } },
+});
+
+const answer = (description: string, schemaId?: string, headers: Record<string, Json> = {}) => ({
+  description,
+  headers: { "X-Request-Id": { $ref: "#/components/headers/XRequestId" }, ...headers },
+  ...(schemaId ? { content: { "application/json": { schema: ref(schemaId) } } } : {}),
+});
+
+const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { $ref: `#/components/responses/Problem${c}` }]));
+
+const P = {
+  companyId: { $ref: "#/components/parameters/CompanyId" },
+  id: { $ref: "#/components/parameters/RegistryId" },
+  ifMatch: { $ref: "#/components/parameters/IfMatch" },
+  requestId: { $ref: "#/components/parameters/XRequestId" },
+};
+
+const ETAG = { ETag: { $ref: "#/components/headers/ETag" } };
+const SESSION_ONLY = [{ sessionCookie: [] }];
+
+function listParameters(): Json[] {
+  const shape = listRegistriesQuerySchema.shape;
+  const descriptions: Record<string, string> = {
+    "filter.name": "Case-insensitive substring of the name",
+    "filter.type": "Only registries of this type",
+    limit: "Page size, 1–100",
+    "pagination.token": "The `nextPageToken` of the previous page (opaque keyset cursor)",
+  };
+  return Object.entries(shape).map(([name, schema]) => {
+    const json = z.toJSONSchema(schema as z.ZodType, JSON_SCHEMA_OPTIONS) as Json;
+    delete json.$schema;
+    if (name === "filter.type") json.enum = [...REGISTRY_TYPE_KEYS];
+    return { name, in: "query", required: false, description: descriptions[name], schema: json };
+  });
+}
+
+function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
+  const seed = prefix === "seed";
+  const base = seed ? "/api/{companyId}/containerRegistryConfig" : "/api/v1/companies/{companyId}/registries";
+  const tags = [seed ? "Container registry config (seed-compatible)" : "Registries"];
+  const op = (id: string) => (seed ? `seed${id[0]!.toUpperCase()}${id.slice(1)}` : id);
+  const seedNote = seed ? " The same handler as the `/api/v1/companies/{companyId}/registries` path." : "";
+  const paths: Record<string, Json> = {
+    [base]: {
+      parameters: [P.companyId, P.requestId],
+      get: {
+        tags,
+        operationId: op("listRegistries"),
+        summary: "List registries",
+        description: `Newest first, keyset-paginated. Token scope \`registries:read\`; every role.${seedNote}`,
+        parameters: listParameters(),
+        responses: { "200": answer("A page of registries", "RegistryPage"), ...problems(400, 401, 403, 404) },
+      },
+      post: {
+        tags,
+        operationId: op("createRegistry"),
+        summary: "Create a registry",
+        description: `A typed body, or the generic body of the container-registry-config API mapped by host. Token scope \`registries:write\`; member with manageRegistries, admin, owner.${seedNote}`,
+        requestBody: jsonBody("RegistryCreate"),
+        responses: {
+          "201": answer("Created; `Location` names the new registry", "Registry", { Location: { $ref: "#/components/headers/Location" }, ...ETAG }),
+          ...problems(400, 401, 403, 404, 409, 413, 415),
+        },
+      },
+    },
+    [`${base}/{id}`]: {
+      parameters: [P.companyId, P.id, P.requestId],
+      get: {
+        tags,
+        operationId: op("getRegistry"),
+        summary: "Get a registry",
+        description: `With its version as \`ETag\`. Token scope \`registries:read\`.${seedNote}`,
+        responses: { "200": answer("The registry", "Registry", ETAG), ...problems(401, 403, 404) },
+      },
+      put: {
+        tags,
+        operationId: op("replaceRegistry"),
+        summary: "Replace a registry",
+        description: `The type is immutable; omitted secrets keep their value unless the host changes. Honours \`If-Match\`. Token scope \`registries:write\`.${seedNote}`,
+        parameters: [P.ifMatch],
+        requestBody: jsonBody("RegistryReplace"),
+        responses: { "200": answer("The updated registry", "Registry", ETAG), ...problems(400, 401, 403, 404, 409, 412, 413, 415) },
+      },
+      patch: {
+        tags,
+        operationId: op("updateRegistry"),
+        summary: "Update a registry partially",
+        description: `Name, isActive and credentials. Honours \`If-Match\`. Token scope \`registries:write\`.${seedNote}`,
+        parameters: [P.ifMatch],
+        requestBody: jsonBody("RegistryPatch"),
+        responses: { "200": answer("The updated registry", "Registry", ETAG), ...problems(400, 401, 403, 404, 409, 412, 413, 415) },
+      },
+      delete: {
+        tags,
+        operationId: op("deleteRegistry"),
+        summary: "Delete a registry",
+        description: `Soft delete: the ciphertext is wiped and the name and URL are freed. 409 \`registry-in-use\` when resolve or a pull secret used it in the last 30 days, unless \`force=true\`. Honours \`If-Match\`. Token scope \`registries:write\`; a member with manageRegistries may delete only registries they created.${seedNote}`,
+        parameters: [P.ifMatch, { name: "force", in: "query", required: false, description: "Delete even if used in the last 30 days", schema: { type: "boolean", default: false } }],
+        responses: { "204": answer("Deleted"), ...problems(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    [`${base}/validate`]: {
+      parameters: [P.companyId, P.requestId],
+      post: {
+        tags,
+        operationId: op("validateRegistry"),
+        summary: "Test Connection on unsaved input",
+        description: `Runs the staged connection test (format, DNS, outbound policy, TCP, TLS, \`/v2/\`, auth) on a body that is not saved. 200 with the result whatever the outcome; 400 only for a body that fails the format checks. Token scope \`registries:write\`; every role but viewer.${seedNote}`,
+        requestBody: jsonBody("RegistryValidate"),
+        responses: { "200": answer("The test result", "TestResult"), ...problems(400, 401, 403, 404, 413, 415, 429) },
+      },
+    },
+  };
+  if (seed) return paths;
+  return {
+    ...paths,
+    [`${base}/{id}/test`]: {
+      parameters: [P.companyId, P.id, P.requestId],
+      post: {
+        tags,
+        operationId: "testRegistry",
+        summary: "Test Connection on a saved registry",
+        description: "With optional overrides (an edit form's unsaved values); a body is optional. Stores `lastTest` when the saved values were tested, and audits. Token scope `registries:read`; every role but viewer.",
+        requestBody: { required: false, content: { "application/json": { schema: ref("RegistryTestRequest") } } },
+        responses: { "200": answer("The test result", "TestResult"), ...problems(400, 401, 403, 404, 413, 415, 429) },
+      },
+    },
+    [`${base}/resolve`]: {
+      parameters: [P.companyId, P.requestId],
+      post: {
+        tags,
+        operationId: "resolveRegistry",
+        summary: "Find the registry for an image",
+        description: "The active registry whose host and longest path prefix match the image reference (Docker Hub for `postgres:17-alpine`). Token scope `registries:read`; every role.",
+        requestBody: jsonBody("ResolveRequest"),
+        responses: { "200": answer("The matching registry", "ResolveResult"), ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    [`${base}/pull-secret`]: {
+      parameters: [P.companyId, P.requestId],
+      post: {
+        tags,
+        operationId: "createPullSecret",
+        summary: "Build a pull secret",
+        description: "A `.dockerconfigjson`, a Kubernetes `Secret` or `docker login` lines for registries by id or by image. ECR keys are exchanged for a 12-hour token. Audited; `Cache-Control: no-store`. Token scope `registries:pull`; admin and owner.",
+        requestBody: jsonBody("PullSecretRequest"),
+        responses: { "200": answer("The pull secret (contains secrets)", "PullSecret", { "Cache-Control": { schema: { type: "string", const: "no-store" } } }), ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+  };
+}
+
+function identityPaths(): Record<string, Json> {
+  const company = "/api/v1/companies/{companyId}";
+  const tags = ["Identity"];
+  return {
+    "/api/v1/me": {
+      parameters: [P.requestId],
+      get: {
+        tags,
+        operationId: "getMe",
+        summary: "Who is calling",
+        description: "The user, the token (when one was used) and the companies the caller may act for.",
+        responses: { "200": answer("The caller", "Me"), ...problems(401, 403) },
+      },
+    },
+    [`${company}/tokens`]: {
+      parameters: [P.companyId, P.requestId],
+      get: { tags, operationId: "listApiTokens", summary: "List your API tokens", description: "Session only; every role but viewer.", security: SESSION_ONLY, responses: { "200": answer("Your tokens", "ApiTokenList"), ...problems(401, 403, 404) } },
+      post: {
+        tags,
+        operationId: "createApiToken",
+        summary: "Create an API token",
+        description: "The token (`brt_…`) is in this answer only. Session only; every role but viewer.",
+        security: SESSION_ONLY,
+        requestBody: jsonBody("CreateApiToken"),
+        responses: { "201": answer("Created", "CreatedApiToken", { Location: { $ref: "#/components/headers/Location" } }), ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    [`${company}/tokens/{tokenId}`]: {
+      parameters: [P.companyId, { name: "tokenId", in: "path", required: true, schema: { type: "string", format: "uuid" } }, P.requestId],
+      delete: { tags, operationId: "revokeApiToken", summary: "Revoke one of your API tokens", description: "Idempotent. Session only.", security: SESSION_ONLY, responses: { "204": answer("Revoked"), ...problems(401, 403, 404) } },
+    },
+    [`${company}/members`]: {
+      parameters: [P.companyId, P.requestId],
+      get: { tags, operationId: "listMembers", summary: "List members", description: "Session only; admin and owner.", security: SESSION_ONLY, responses: { "200": answer("The members", "MemberList"), ...problems(401, 403, 404) } },
+    },
+    [`${company}/members/{userId}`]: {
+      parameters: [P.companyId, { name: "userId", in: "path", required: true, schema: { type: "string", format: "uuid" } }, P.requestId],
+      patch: {
+        tags,
+        operationId: "updateMember",
+        summary: "Change a member's role or manageRegistries",
+        description: "Session only; admin and owner.",
+        security: SESSION_ONLY,
+        requestBody: jsonBody("UpdateMember"),
+        responses: { "200": answer("The member", "Member"), ...problems(400, 401, 403, 404, 409, 413, 415) },
+      },
+      delete: { tags, operationId: "removeMember", summary: "Remove a member", description: "Session only; admin and owner.", security: SESSION_ONLY, responses: { "204": answer("Removed"), ...problems(401, 403, 404, 409) } },
+    },
+    [`${company}/invites`]: {
+      parameters: [P.companyId, P.requestId],
+      get: { tags, operationId: "listInvites", summary: "List pending invitations", description: "Session only; admin and owner.", security: SESSION_ONLY, responses: { "200": answer("Pending invitations", "InviteList"), ...problems(401, 403, 404) } },
+      post: {
+        tags,
+        operationId: "createInvite",
+        summary: "Invite someone",
+        description: "The invitation link is in this answer only. Session only; admin and owner.",
+        security: SESSION_ONLY,
+        requestBody: jsonBody("CreateInvite"),
+        responses: { "201": answer("Created", "CreatedInvite"), ...problems(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    [`${company}/audit-events`]: {
+      parameters: [P.companyId, P.requestId],
+      get: {
+        tags,
+        operationId: "listAuditEvents",
+        summary: "The audit log",
+        description: "Newest first. Session only; admin and owner.",
+        security: SESSION_ONLY,
+        parameters: [
+          { name: "filter.action", in: "query", required: false, schema: { type: "string", maxLength: 100 }, example: "registry.updated" },
+          { name: "filter.actor", in: "query", required: false, description: "A user id", schema: { type: "string", format: "uuid" } },
+          { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          { name: "pagination.token", in: "query", required: false, schema: { type: "string" } },
+        ],
+        responses: { "200": answer("A page of events", "AuditEventPage"), ...problems(400, 401, 403, 404) },
+      },
+    },
+  };
+}
+
+function components(): Json {
+  // The first error code of each status names the example's problem type.
+  const codeOf = (status: number) => (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === status)!;
+  const problemResponse = (status: number, description: string, headers: Record<string, Json> = {}) => ({
+    description,
+    headers: { "X-Request-Id": { $ref: "#/components/headers/XRequestId" }, ...headers },
+    content: {
+      "application/problem+json": {
+        schema: ref("Problem"),
+        example: { type: PROBLEM_BASE + codeOf(status).replace(/_/g, "-"), title: ERROR_TITLE[codeOf(status)], status, detail: "…", requestId: "…" },
+      },
+    },
+  });
+  return {
+    schemas: componentSchemas(),
+    responses: {
+      Problem400: problemResponse(400, "The body or a parameter is invalid: `errors` lists each field by its dotted path"),
+      Problem401: problemResponse(401, "No valid session or API token (an expired, revoked or unknown token)", { "WWW-Authenticate": { $ref: "#/components/headers/WWWAuthenticate" } }),
+      Problem403: problemResponse(403, "The caller's role or token scopes do not allow this (or a token used from outside its CIDR allowlist, or a cross-site request)"),
+      Problem404: problemResponse(404, "Not found: also for another company's ids and for malformed ids"),
+      Problem409: problemResponse(409, "The name or URL is already used, or (`registry-in-use`) the registry was used in the last 30 days"),
+      Problem412: problemResponse(412, "`If-Match` names a version that is not the current one: fetch the resource again"),
+      Problem413: problemResponse(413, `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`),
+      Problem415: problemResponse(415, "The body is not JSON (send `Content-Type: application/json`)"),
+      Problem429: problemResponse(429, "Too many requests", { "Retry-After": { $ref: "#/components/headers/RetryAfter" } }),
+    },
+    parameters: {
+      CompanyId: { name: "companyId", in: "path", required: true, description: "The company's id (or its slug)", schema: { type: "string" }, example: "770e8400-e29b-41d4-a716-446655440002" },
+      RegistryId: { name: "id", in: "path", required: true, description: "The registry's id", schema: { type: "string", format: "uuid" } },
+      IfMatch: { name: "If-Match", in: "header", required: false, description: "The `ETag` last read; 412 when the registry has changed since", schema: { type: "string" }, example: '"3"' },
+      XRequestId: { name: "X-Request-Id", in: "header", required: false, description: "Your request id (8–100 of `A-Za-z0-9._-`), echoed in the answer and the audit log", schema: { type: "string" } },
+    },
+    headers: {
+      XRequestId: { description: "The request id, also in problem bodies and the audit log", schema: { type: "string" } },
+      ETag: { description: "The registry's version in quotes, for `If-Match`", schema: { type: "string" }, example: '"1"' },
+      Location: { description: "The path of the created resource", schema: { type: "string" } },
+      RetryAfter: { description: "Seconds to wait", schema: { type: "integer", minimum: 1 } },
+      WWWAuthenticate: { description: "`Bearer realm=\"berth\"`", schema: { type: "string" } },
+    },
+    securitySchemes: {
+      bearerToken: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "brt_…",
+        description: "An API token (`brt_…`), acting as its user within the user's current role. Scopes: `registries:read`, `registries:write`, `registries:pull`.",
+      },
+      sessionCookie: {
+        type: "apiKey",
+        in: "cookie",
+        name: "authjs.session-token",
+        description: "A browser session. Requests that change state must carry this site's `Origin`.",
+      },
+    },
+  };
+}
+
+export function buildOpenApiDocument(): Json {
+  return {
+    openapi: "3.1.1",
+    info: {
+      title: "Berth API",
+      version: pkg.version,
+      summary: "Container-registry credentials: stored encrypted, tested, and handed out as pull secrets.",
+      description:
+        "Every answer carries `X-Request-Id`. Errors are RFC 9457 problem details (`application/problem+json`) with dotted field paths. " +
+        "Bodies are JSON (415 otherwise) of at most 64 KiB (413). Secret values are never returned, except by the pull-secret operation.",
+    },
+    tags: [
+      { name: "Registries", description: "Registry credentials of a company (SPEC section 5)" },
+      { name: "Container registry config (seed-compatible)", description: "The same handlers at the container-registry-config paths" },
+      { name: "Identity", description: "The caller, API tokens, members, invitations and the audit log" },
+    ],
+    security: [{ bearerToken: [] }, { sessionCookie: [] }],
+    paths: { ...registryPaths("v1"), ...registryPaths("seed"), ...identityPaths() },
+    components: components(),
+  };
+}
+
+let cached: string | undefined;
+/** The document as JSON text, built once per process. */
+export function openApiJson(): string {
+  cached ??= JSON.stringify(buildOpenApiDocument());
+  return cached;
+}

@@ -1,0 +1,185 @@
+/**
+ * zod schemas of what the API answers (and of the request bodies that have no schema of their
+ * own in the handlers), for the OpenAPI document. The request bodies of the registry and
+ * identity endpoints are the handlers' own schemas (lib/registries/types, lib/auth/schemas);
+ * the answers here mirror the DTOs and are checked against real answers by
+ * lib/openapi/openapi.test.ts, so the document cannot drift from the code.
+ */
+import * as z from "zod";
+import { ROLE_VALUES, SCOPE_VALUES } from "@/lib/auth/schemas";
+import { STAGE_NAMES, TEST_STATUSES } from "@/lib/registries/connection/types";
+import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/types";
+
+const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
+const uuid = z.uuid().meta({ examples: ["550e8400-e29b-41d4-a716-446655440000"] });
+
+export const fieldIssueSchema = z.object({
+  path: z.string().meta({ description: "Dotted path into the body or query, e.g. `credentials.username`", examples: ["credentials.username"] }),
+  message: z.string().meta({ examples: ["Required"] }),
+});
+
+/** RFC 9457 problem details, `application/problem+json`. Some problems add members (`retryAfter`, `lastUsedAt`). */
+export const problemSchema = z
+  .looseObject({
+    type: z.url().meta({ description: "`https://berth.dev/problems/` + the problem's code", examples: ["https://berth.dev/problems/validation"] }),
+    title: z.string().meta({ examples: ["Invalid request"] }),
+    status: z.int().min(400).max(599).meta({ examples: [400] }),
+    detail: z.string().meta({ examples: ["1 field is invalid"] }),
+    errors: z.array(fieldIssueSchema).optional().meta({ description: "The invalid fields (400) or the conflicting ones (409)" }),
+    requestId: z.string().meta({ description: "Also in the `X-Request-Id` header; quote it when reporting a problem" }),
+  })
+  .meta({ title: "Problem" });
+
+export const registrySchema = z
+  .object({
+    id: uuid,
+    companyIdRef: uuid.meta({ description: "The company (tenant) the registry belongs to" }),
+    type: z.enum(REGISTRY_TYPE_KEYS),
+    name: z.string().min(1).max(100),
+    url: z.string().meta({ description: "Normalised `host[:port][/path-prefix]`: no scheme, no trailing slash", examples: ["ghcr.io/my-org"] }),
+    plainHttp: z.boolean().meta({ description: "The registry is spoken to over plain HTTP (an `http://` URL was entered)" }),
+    isActive: z.boolean(),
+    isDeleted: z.boolean(),
+    credentials: z
+      .record(z.string(), z.union([z.string(), z.boolean()]))
+      .meta({ description: "The type's non-secret credential fields. Secret values are never returned: see `secretsSet`", examples: [{ username: "myorg" }] }),
+    secretsSet: z.array(z.enum(SECRET_FIELDS)).meta({ description: "Which secret fields hold a value", examples: [["token"]] }),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    createdBy: uuid.nullable(),
+    createdByEmail: z.string().nullable(),
+    modifiedBy: uuid.nullable(),
+    lastUsedAt: dateTime.nullable().meta({ description: "Last use by resolve or a pull secret" }),
+    lastTest: z
+      .object({ status: z.enum(TEST_STATUSES), message: z.string(), checkedAt: dateTime })
+      .nullable()
+      .meta({ description: "The last Test Connection of the saved credentials; cleared when the host or a secret changes" }),
+    version: z.int().min(1).meta({ description: "Bumped on every change; the `ETag` is this number in quotes" }),
+    warnings: z.array(fieldIssueSchema).meta({ description: "Broken conventions found when the registry was last written (never errors)" }),
+  })
+  .meta({ title: "Registry" });
+
+export const registryPageSchema = z
+  .object({
+    items: z.array(registrySchema),
+    limit: z.int().min(1).max(100),
+    nextPageToken: z.string().nullable().meta({ description: "Opaque; pass as `pagination.token` for the next page. `null` on the last page" }),
+  })
+  .meta({ title: "RegistryPage" });
+
+/** The seed's create body (seed 000), mapped to a type by its host (SPEC section 5). */
+export const genericRegistryBodySchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).meta({ examples: ["Production ACR"] }),
+    url: z.string().max(2048).meta({ description: "Registry host, optional port and path prefix. `https://` and a trailing `/` are stripped; `http://` means plain HTTP", examples: ["myprod.azurecr.io"] }),
+    username: z.string().optional().meta({ description: "`_json_key` with a Google service-account key as the password for gcr.io and *-docker.pkg.dev", examples: ["myprod"] }),
+    password: z.string().optional().meta({ writeOnly: true, description: "Password, access token or (GCR/GAR) the whole service-account JSON key" }),
+    token: z.string().optional().meta({ writeOnly: true, description: "Bearer token: an alternative to username + password" }),
+    isActive: z.boolean().optional(),
+  })
+  .meta({
+    title: "GenericRegistryBody",
+    description:
+      "The generic body of the container-registry-config API: mapped by host to ghcr, dockerhub, acr, gcr, gar, quay or gitlab, else `custom`. Field errors are reported at the mapped paths (e.g. `credentials.serviceAccountKey`).",
+  });
+
+export const testResultSchema = z
+  .object({
+    ok: z.boolean().meta({ description: "True only for `success`" }),
+    status: z.enum(TEST_STATUSES),
+    stage: z.enum(STAGE_NAMES).meta({ description: "The stage that decided the outcome" }),
+    message: z.string().meta({ description: "What happened and what to do; never a secret" }),
+    latencyMs: z.number().min(0),
+    stages: z.array(z.object({ name: z.enum(STAGE_NAMES), ok: z.boolean(), ms: z.number().min(0), detail: z.string().optional() })),
+    details: z.record(z.string(), z.unknown()).meta({ examples: [{ authScheme: "bearer" }] }),
+    warnings: z.array(z.object({ path: z.string().optional(), message: z.string() })),
+  })
+  .meta({ title: "TestResult" });
+
+export const resolveRequestSchema = z
+  .strictObject({ image: z.string().min(1).max(1024).meta({ examples: ["ghcr.io/org/api:v2.1.0"] }) })
+  .meta({ title: "ResolveRequest" });
+
+export const resolveResultSchema = z.object({ registry: registrySchema }).meta({ title: "ResolveResult" });
+
+export const PULL_SECRET_FORMATS = ["dockerconfigjson", "kubernetes", "docker-login"] as const;
+
+export const pullSecretRequestSchema = z
+  .strictObject({
+    registryIds: z.array(uuid).min(1).optional(),
+    images: z.array(z.string().min(1).max(1024)).min(1).optional().meta({ examples: [["ghcr.io/org/api:v2.1.0", "postgres:17-alpine"]] }),
+    format: z.enum(PULL_SECRET_FORMATS),
+    namespace: z.string().optional().meta({ description: "Kubernetes namespace of the Secret (format `kubernetes`)" }),
+    name: z.string().optional().meta({ description: "Kubernetes name of the Secret (format `kubernetes`)" }),
+  })
+  .meta({ title: "PullSecretRequest", description: "Either `registryIds` or `images`." });
+
+export const pullSecretSchema = z
+  .object({
+    format: z.enum(PULL_SECRET_FORMATS),
+    content: z.union([z.record(z.string(), z.unknown()), z.string()]).meta({
+      description: "The `.dockerconfigjson` object, the Kubernetes `Secret` YAML text, or the `docker login` lines. Contains secrets.",
+    }),
+    expiresAt: dateTime.nullable().meta({ description: "When the credentials expire (ECR: 12 hours)" }),
+  })
+  .meta({ title: "PullSecret" });
+
+const companySchema = z.object({ id: uuid, slug: z.string(), name: z.string(), role: z.enum(ROLE_VALUES) });
+
+export const meSchema = z
+  .object({
+    user: z.object({ id: uuid, email: z.string(), name: z.string() }),
+    token: z.object({ id: uuid, name: z.string(), scopes: z.array(z.enum(SCOPE_VALUES)), expiresAt: dateTime.nullable() }).nullable().meta({ description: "The API token used, or null for a session" }),
+    companies: z.array(companySchema),
+  })
+  .meta({ title: "Me" });
+
+export const apiTokenSchema = z
+  .object({
+    id: uuid,
+    name: z.string(),
+    prefix: z.string().meta({ description: "The first characters of the token, to tell tokens apart" }),
+    scopes: z.array(z.enum(SCOPE_VALUES)),
+    expiresAt: dateTime.nullable(),
+    cidrAllowlist: z.array(z.string()),
+    lastUsedAt: dateTime.nullable(),
+    revokedAt: dateTime.nullable(),
+    createdAt: dateTime,
+  })
+  .meta({ title: "ApiToken" });
+
+export const createdApiTokenSchema = apiTokenSchema
+  .extend({ token: z.string().regex(/^brt_/).meta({ description: "The token itself: shown once, in this answer only", writeOnly: false }) })
+  .meta({ title: "CreatedApiToken" });
+
+export const memberSchema = z
+  .object({ userId: uuid, email: z.string(), name: z.string(), role: z.enum(ROLE_VALUES), manageRegistries: z.boolean(), joinedAt: dateTime })
+  .meta({ title: "Member" });
+
+export const inviteSchema = z
+  .object({ id: uuid, email: z.string(), role: z.enum(ROLE_VALUES), manageRegistries: z.boolean(), expiresAt: dateTime, acceptedAt: dateTime.nullable(), createdAt: dateTime })
+  .meta({ title: "Invite" });
+
+export const createdInviteSchema = inviteSchema
+  .extend({ invitePath: z.string().meta({ description: "The invitation link's path: shown once, in this answer only", examples: ["/invite/…"] }) })
+  .meta({ title: "CreatedInvite" });
+
+export const auditEventSchema = z
+  .object({
+    id: z.string().meta({ description: "Ascending with time" }),
+    action: z.string().meta({ examples: ["registry.updated"] }),
+    actor: z.object({ userId: uuid.nullable(), email: z.string().nullable(), tokenId: uuid.nullable() }),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).meta({ description: "Names and changed field names; never a secret" }),
+    ip: z.string().nullable(),
+    requestId: z.string().nullable(),
+    createdAt: dateTime,
+  })
+  .meta({ title: "AuditEvent" });
+
+export const auditPageSchema = z
+  .object({ items: z.array(auditEventSchema), limit: z.int().min(1).max(100), nextPageToken: z.string().nullable() })
+  .meta({ title: "AuditEventPage" });
+
+export const itemsOf = <T extends z.ZodType>(schema: T, title: string) => z.object({ items: z.array(schema) }).meta({ title });
