@@ -4,7 +4,7 @@ import { clientAddress } from "@/lib/client-address";
 import { authenticate, requirePermission, resolveContext, unauthenticated, type Caller, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { problemResponse, requestIdOf } from "@/lib/http";
+import { assertNoNulInQuery, problemResponse, requestIdOf } from "@/lib/http";
 import type { Operation } from "@/lib/auth/permissions";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -15,7 +15,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * JSON bodies are enforced by readJson.
  */
 export function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method) || req.headers.has("authorization")) return;
+  // Without a cookie there are no ambient credentials to abuse: authentication answers instead (401).
+  if (SAFE_METHODS.has(req.method) || req.headers.has("authorization") || !req.headers.has("cookie")) return;
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   let ok = false;
@@ -49,6 +50,7 @@ export function companyRoute<P extends Params & { companyId: string }>(
     try {
       const params = await segment.params;
       assertSameOrigin(req);
+      assertNoNulInQuery(req.nextUrl.searchParams);
       const ctx = await resolveContext(req.headers, params.companyId, requestId);
       requirePermission(ctx, options.permission);
       const res = await handler(req, { ctx, params, requestId });

@@ -62,3 +62,13 @@ describe("withErrors", () => {
     expect(res.headers.get("retry-after")).toBe("7");
   });
 });
+
+describe("NUL characters", () => {
+  it("are a 400 with the field's path, in bodies and in query strings", async () => {
+    const e = await errorOf(readJson(req(JSON.stringify({ name: "a\u0000b", credentials: { username: "u" } }))));
+    expect([e.status, e.errors]).toEqual([400, [{ path: "name", message: "Must not contain NUL characters" }]]);
+    const { assertNoNulInQuery } = await import("./http");
+    expect(() => assertNoNulInQuery(new URLSearchParams("filter.action=%00x"))).toThrow(AppError);
+    expect(() => assertNoNulInQuery(new URLSearchParams("filter.action=token.created"))).not.toThrow();
+  });
+});

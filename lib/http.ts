@@ -49,10 +49,38 @@ export async function readJson(req: Request, schema?: z.ZodType): Promise<unknow
   } catch {
     throw new AppError("bad_request", "The body is not valid JSON");
   }
+  const nul = findNul(body);
+  if (nul !== null) throw validationError([{ path: nul, message: "Must not contain NUL characters" }]);
   if (!schema) return body;
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   return parsed.data;
+}
+
+/** PostgreSQL text cannot hold U+0000: refuse it at the edge with the field's path. */
+function findNul(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findNul(value[i], [...path, String(i)]);
+      if (hit !== null) return hit;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const hit = k.includes("\u0000") ? [...path, k].join(".") : findNul(v, [...path, k]);
+      if (hit !== null) return hit;
+    }
+  }
+  return null;
+}
+
+/** The same for query parameters. */
+export function assertNoNulInQuery(params: URLSearchParams): void {
+  for (const [k, v] of params) {
+    if (k.includes("\u0000") || v.includes("\u0000")) throw validationError([{ path: k.replace(/\u0000/g, ""), message: "Must not contain NUL characters" }]);
+  }
 }
 
 function tooLarge() {

@@ -31,4 +31,17 @@ describe("route handlers through the request context", () => {
     expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
+
+  it("a state-changing request with no credentials at all is 401, not a CSRF 403", async () => {
+    const { company } = await seedCompany(t.db);
+    const res = await call(createToken, apiRequest("POST", `/api/v1/companies/${company.id}/tokens`, {}, { name: "x", scopes: ["registries:read"] }), { companyId: company.id });
+    expect(res.status).toBe(401);
+  });
+
+  it("a cookie-authenticated POST from another origin is 403", async () => {
+    const { owner, company } = await seedCompany(t.db);
+    const cookie = await sessionCookie(owner.id);
+    const res = await call(createToken, apiRequest("POST", `/api/v1/companies/${company.id}/tokens`, { cookie, origin: "https://evil.example" }, { name: "x", scopes: ["registries:read"] }), { companyId: company.id });
+    expect(res.status).toBe(403);
+  });
 });
