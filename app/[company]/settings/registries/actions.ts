@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runAction } from "@/lib/action-result";
+import { AppError } from "@/lib/errors";
 import { companyActionContext } from "@/lib/page-auth";
 import { createRegistry, deleteRegistry, replaceRegistry, setRegistryActive } from "@/lib/registries/service";
 
@@ -16,12 +17,20 @@ export async function createRegistryAction(companySlug: string, body: unknown) {
   });
 }
 
+/** Also answers `stale: true` when `ifMatch` no longer names the current version (someone else saved first). */
 export async function updateRegistryAction(companySlug: string, id: string, body: unknown, ifMatch?: string) {
-  return runAction(async () => {
-    const dto = await replaceRegistry(await companyActionContext(companySlug), id, body, ifMatch);
-    refresh(companySlug);
-    return dto;
+  const seen = { stale: false };
+  const result = await runAction(async () => {
+    try {
+      const dto = await replaceRegistry(await companyActionContext(companySlug), id, body, ifMatch);
+      refresh(companySlug);
+      return dto;
+    } catch (err) {
+      seen.stale = err instanceof AppError && err.code === "precondition_failed";
+      throw err;
+    }
   });
+  return result.ok ? result : { ...result, stale: seen.stale };
 }
 
 export async function setRegistryActiveAction(companySlug: string, id: string, isActive: boolean) {
@@ -32,9 +41,17 @@ export async function setRegistryActiveAction(companySlug: string, id: string, i
   });
 }
 
+/** Also answers `inUse: true` when the registry was used in the last 30 days and `force` was not set. */
 export async function deleteRegistryAction(companySlug: string, id: string, force = false) {
-  return runAction(async () => {
-    await deleteRegistry(await companyActionContext(companySlug), id, { force });
+  const seen = { inUse: false };
+  const result = await runAction(async () => {
+    try {
+      await deleteRegistry(await companyActionContext(companySlug), id, { force });
+    } catch (err) {
+      seen.inUse = err instanceof AppError && err.code === "registry_in_use";
+      throw err;
+    }
     refresh(companySlug);
   });
+  return result.ok ? result : { ...result, inUse: seen.inUse };
 }

@@ -1,7 +1,56 @@
-import { Placeholder } from "@/components/shell/placeholder";
+import { RegistriesList } from "@/components/registries/registries-list";
+import { PAGE_SIZE } from "@/components/registries/api";
+import { requestTime } from "@/components/registries/request-time";
+import { PageHeader } from "@/components/ui/card";
+import { can } from "@/lib/context";
+import { companyPageContext } from "@/lib/page-auth";
+import { listRegistries } from "@/lib/registries/service";
+import { getRegistryType } from "@/lib/registries/types";
 
 export const metadata = { title: "Container Registries" };
+export const dynamic = "force-dynamic";
 
-export default function Page() {
-  return <Placeholder title="Container Registries" issue="the Registries core and Settings > Container Registries issues" />;
+const SOMEONE_ELSE = "00000000-0000-0000-0000-000000000000";
+
+export default async function RegistriesPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ company: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { company } = await params;
+  const query = await searchParams;
+  const ctx = await companyPageContext(company);
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+  const name = first(query.name).trim().slice(0, 100);
+  const type = getRegistryType(first(query.type)) ? first(query.type) : "";
+
+  const page = await listRegistries(ctx, { name: name || undefined, type: type || undefined, limit: PAGE_SIZE });
+  return (
+    <>
+      <PageHeader
+        title="Container Registries"
+        description={
+          <>
+            Credentials for the private registries {ctx.companyName} pulls images from. Secrets are encrypted at rest and never shown again after saving;
+            deploy agents and CI fetch pull secrets through the API.
+          </>
+        }
+      />
+      <RegistriesList
+        companyId={ctx.companyId}
+        companySlug={ctx.companySlug}
+        userId={ctx.userId}
+        serverNow={requestTime()}
+        initial={{ filters: { name, type }, page }}
+        permissions={{
+          write: can(ctx, "registries:write"),
+          test: can(ctx, "registries:test"),
+          deleteAll: can(ctx, "registries:delete", SOMEONE_ELSE),
+          deleteOwn: can(ctx, "registries:delete", ctx.userId),
+        }}
+      />
+    </>
+  );
 }

@@ -1,0 +1,80 @@
+import { notFound } from "next/navigation";
+import { BackLink } from "@/components/registries/back-link";
+import { RegistryDangerZone } from "@/components/registries/danger-zone";
+import { RegistryDetails } from "@/components/registries/registry-details";
+import { RegistryForm } from "@/components/registries/registry-form";
+import { requestTime } from "@/components/registries/request-time";
+import { Alert, PageHeader } from "@/components/ui/card";
+import { can } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { companyPageContext } from "@/lib/page-auth";
+import { getRegistry } from "@/lib/registries/service";
+import { getRegistryType } from "@/lib/registries/types";
+
+export const metadata = { title: "Registry" };
+export const dynamic = "force-dynamic";
+
+export default async function RegistryPage({ params }: { params: Promise<{ company: string; id: string }> }) {
+  const { company, id } = await params;
+  const ctx = await companyPageContext(company);
+  const registry = await getRegistry(ctx, id).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === "not_found") notFound();
+    throw err;
+  });
+  const type = getRegistryType(registry.type);
+  const listHref = `/${ctx.companySlug}/settings/registries`;
+  const serverNow = requestTime();
+  const host = `${registry.plainHttp ? "http://" : ""}${registry.url}`;
+
+  if (!can(ctx, "registries:write")) {
+    return (
+      <>
+        <BackLink href={listHref} />
+        <PageHeader title={registry.name} description={`${type?.label ?? registry.type} credentials for ${host}.`} />
+        <div className="space-y-4">
+          <Alert tone="info" role="note">
+            You have read-only access{can(ctx, "registries:test") ? ": you can test this registry, but not change it" : ""}. Changing a registry needs the Manage
+            registries permission.
+          </Alert>
+          <RegistryDetails registry={registry} serverNow={serverNow} companyId={ctx.companyId} canTest={can(ctx, "registries:test")} />
+        </div>
+      </>
+    );
+  }
+
+  // Only what the form needs, and never a secret: the DTO has none, only the names of the set ones.
+  const edited = {
+    id: registry.id,
+    name: registry.name,
+    type: registry.type,
+    url: registry.url,
+    plainHttp: registry.plainHttp,
+    isActive: registry.isActive,
+    credentials: registry.credentials,
+    secretsSet: registry.secretsSet,
+    version: registry.version,
+  };
+  return (
+    <>
+      <BackLink href={listHref} />
+      <PageHeader
+        title={`Edit ${registry.name}`}
+        description={
+          <>
+            {type?.label ?? registry.type} credentials for <span className="font-mono text-xs">{host}</span>
+            {registry.isActive ? "" : " (inactive)"}. Secrets are not shown: leave them blank to keep them.
+          </>
+        }
+      />
+      <RegistryForm key={`${registry.id}-${registry.version}`} mode="edit" companyId={ctx.companyId} companySlug={ctx.companySlug} registry={edited} />
+      {can(ctx, "registries:delete", registry.createdBy) ? (
+        <RegistryDangerZone
+          companyId={ctx.companyId}
+          companySlug={ctx.companySlug}
+          registry={{ id: registry.id, name: registry.name, url: registry.url, lastUsedAt: registry.lastUsedAt }}
+          serverNow={serverNow}
+        />
+      ) : null}
+    </>
+  );
+}
