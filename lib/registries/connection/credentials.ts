@@ -77,6 +77,9 @@ function secretFor(type: string, credentials: RegistryCredentialFields): { usern
     case "gitlab":
       return { username: credentials.username, password: credentials.token ?? credentials.password };
     default:
+      // A token without a username is an identity (refresh) token, Docker's `<token>` convention:
+      // the engine then uses the OAuth2 refresh-token form, falling back to Basic.
+      if (!credentials.username && !credentials.password && credentials.token) return { username: "<token>", password: credentials.token };
       return { username: credentials.username, password: credentials.password ?? credentials.token };
   }
 }
