@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { getDb } from "@/db";
 import { apiTokens, companies, invites, memberships, users, type Role } from "@/db/schema";
@@ -105,19 +105,32 @@ async function assertOwnerRemains(tx: Db, companyId: string, leavingUserId: stri
   }
 }
 
+/**
+ * Inside a member-changing transaction: queues behind other member changes of the company, checks
+ * the caller's role as it is now (not as it was when the request began), and returns the target
+ * membership, locked.
+ */
+async function lockedMember(tx: Db, ctx: RequestContext, memberUserId: string) {
+  await lockCompanyMemberships(tx, ctx.companyId);
+  const rows = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.companyId, ctx.companyId), inArray(memberships.userId, [ctx.userId, memberUserId])))
+    .for("update");
+  const me = rows.find((r) => r.userId === ctx.userId);
+  if (!me || (me.role !== "owner" && me.role !== "admin")) throw new AppError("forbidden", "You do not have permission to do this");
+  const current = rows.find((r) => r.userId === memberUserId);
+  if (!current) throw notFound("Member");
+  return { current, caller: { ...ctx, role: me.role } };
+}
+
 export async function updateMember(ctx: RequestContext, memberUserId: string, input: unknown): Promise<MemberDto> {
   requirePermission(ctx, "company:admin");
   const patch = parse(updateMemberSchema, input);
   const db = await getDb();
   await db.transaction(async (tx) => {
-    await lockCompanyMemberships(tx as unknown as Db, ctx.companyId);
-    const [current] = await tx
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.companyId, ctx.companyId), eq(memberships.userId, memberUserId)))
-      .for("update");
-    if (!current) throw notFound("Member");
-    assertMayAssign(ctx, current.role, patch.role);
+    const { current, caller } = await lockedMember(tx as unknown as Db, ctx, memberUserId);
+    assertMayAssign(caller, current.role, patch.role);
     if (current.role === "owner" && patch.role && patch.role !== "owner") await assertOwnerRemains(tx as unknown as Db, ctx.companyId, memberUserId);
     await tx
       .update(memberships)
@@ -140,14 +153,8 @@ export async function removeMember(ctx: RequestContext, memberUserId: string): P
   requirePermission(ctx, "company:admin");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    await lockCompanyMemberships(tx as unknown as Db, ctx.companyId);
-    const [current] = await tx
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.companyId, ctx.companyId), eq(memberships.userId, memberUserId)))
-      .for("update");
-    if (!current) throw notFound("Member");
-    assertMayAssign(ctx, current.role, undefined);
+    const { current, caller } = await lockedMember(tx as unknown as Db, ctx, memberUserId);
+    assertMayAssign(caller, current.role, undefined);
     if (current.role === "owner") await assertOwnerRemains(tx as unknown as Db, ctx.companyId, memberUserId);
     await tx.delete(memberships).where(and(eq(memberships.companyId, ctx.companyId), eq(memberships.userId, memberUserId)));
     // Their tokens for this company stop working at once.
