@@ -118,7 +118,8 @@ async function lockedMember(tx: Db, ctx: RequestContext, memberUserId: string) {
     .where(and(eq(memberships.companyId, ctx.companyId), inArray(memberships.userId, [ctx.userId, memberUserId])))
     .for("update");
   const me = rows.find((r) => r.userId === ctx.userId);
-  if (!me || (me.role !== "owner" && me.role !== "admin")) throw new AppError("forbidden", "You do not have permission to do this");
+  if (!me) throw notFound("Company"); // removed meanwhile: as for any non-member
+  if (me.role !== "owner" && me.role !== "admin") throw new AppError("forbidden", "You do not have permission to do this");
   const current = rows.find((r) => r.userId === memberUserId);
   if (!current) throw notFound("Member");
   return { current, caller: { ...ctx, role: me.role } };
