@@ -560,7 +560,8 @@ describe("errors: problem+json, limits, CSRF", () => {
     expectFieldErrors(await v1.create(owner, company, { name: "nul\u0000name", type: "public", credentials: {} }), ["name"]);
     expectFieldErrors(await v1.create(owner, company, { name: "nul user", type: "custom", credentials: { url: "nul.example.com", username: "a\u0000b", password: "nul-password-0032" } }), ["credentials.username"]);
     expectFieldErrors(await v1.patch(owner, company, r.id, { name: "\u0000" }), ["name"]);
-    expectFieldErrors(await seed.create(ownerToken, company, { name: "nul generic", url: "nul.example.com", username: "u\u0000", password: "nul-password-0033" }), ["credentials.username"]);
+    // the NUL check runs on the body as sent, so the path is the generic body's own
+    expectFieldErrors(await seed.create(ownerToken, company, { name: "nul generic", url: "nul.example.com", username: "u\u0000", password: "nul-password-0033" }), ["username"]);
     expectFieldErrors(await v1.list(owner, company, "filter.name=%00"), ["filter.name"]);
     expect(expectFieldErrors(cases[0]![0], ["type"])[0]!.message).toMatch(/Unknown registry type/);
     expectFieldErrors(cases[6]![0], ["extra"]);

@@ -121,8 +121,9 @@ describe("pagination", () => {
       const [ta, tb] = [at.get(a.id)!, at.get(b.id)!];
       expect(ta > tb || (ta === tb && a.id > b.id), `${a.name} (${ta}) before ${b.name} (${tb})`).toBe(true);
     }
-    // the rows created by the API during the walk are newer than the first page was: not seen
-    expect(seen.filter((i) => i.name.startsWith("during walk"))).toHaveLength(0);
+    // Rows created by the API during the walk are newer than every row behind the cursor: only the
+    // first page (read while the first of them was being created) may show one.
+    expect(seen.slice(100).filter((i) => i.name.startsWith("during walk"))).toHaveLength(0);
   });
 
   it("walks a filtered list with an odd page size, on the seed path too", async () => {
