@@ -173,7 +173,7 @@ test("problem+json for every kind of client mistake", async () => {
   // 400 with dotted paths
   const invalid = await expectProblem(await api.post(v1Path(), { data: { name: "", type: "ecr", credentials: { accessKeyId: "nope", secretAccessKey: "x", region: "us-east-1" } } }), 400, "validation");
   expect(invalid.errors!.map((e) => e.path).sort()).toEqual(["credentials.accessKeyId", "name"]);
-  await expectProblem(await api.post(v1Path(), { headers: { "Content-Type": "application/json" }, data: "{not json" }), 400, "bad-request");
+  await expectProblem(await api.post(v1Path(), { headers: { "Content-Type": "application/json" }, data: Buffer.from("{not json") }), 400, "bad-request");
   await expectProblem(await api.get(`${v1Path()}?limit=500`), 400, "validation");
   // 404: unknown, malformed, and another company's path
   await expectProblem(await api.get(`${v1Path()}/00000000-0000-4000-8000-000000000000`), 404, "not-found");
