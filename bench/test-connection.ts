@@ -14,6 +14,10 @@
  *   (b) `skopeo login --cert-dir DIR` (the same CA; a throw-away auth file),
  * changing which goes first every run, and prints median and p90 in ms and the ratio
  * API/skopeo. Every run must succeed. Everything started is stopped at the end.
+ *
+ * With `--http` (after `npm run build`), it also starts the built app (`next start`, embedded
+ * database, bootstrapped owner) and measures the same two calls over HTTP with an API token:
+ * the whole path a script takes.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +32,7 @@ process.env.OUTBOUND_ALLOW_CIDRS = "127.0.0.1/32";
 // The benchmark runs far more tests than a person would; the limit is still checked on every run.
 process.env.BERTH_TEST_RATE_LIMIT = "10000";
 
+const HTTP = process.argv.includes("--http");
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1] || 0) || 30;
 const WARMUP = 3;
 const BASIC_USER = { name: "bench-basic", password: "bench-Basic-Secret-4417" };
@@ -118,6 +123,40 @@ async function main() {
       ids[target.label] = ((await res.json()) as { id: string }).id;
     }
 
+    // Over HTTP: the built app with its own embedded database, the same registries, an API token.
+    let http: { url: string; token: string; companyId: string; ids: Record<string, string> } | undefined;
+    if (HTTP) {
+      const { startBerth } = await import("../e2e/support/server");
+      const server = await startBerth({ BERTH_ADMIN_EMAIL: "bench@berth.test", BERTH_ADMIN_PASSWORD: "bench-password-1", BERTH_COMPANY_NAME: "bench", BERTH_TEST_RATE_LIMIT: "10000", LOG_LEVEL: "warn" });
+      cleanups.push(() => server.stop());
+      const jar: string[] = [];
+      const grab = (res: Response) => jar.push(...res.headers.getSetCookie().map((c) => c.split(";")[0]!));
+      const csrfRes = await fetch(`${server.url}/api/auth/csrf`);
+      grab(csrfRes);
+      const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+      const signIn = await fetch(`${server.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
+        body: new URLSearchParams({ csrfToken, email: "bench@berth.test", password: "bench-password-1" }),
+      });
+      grab(signIn);
+      const tokenRes = await fetch(`${server.url}/api/v1/companies/bench/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: jar.join("; "), origin: server.url },
+        body: JSON.stringify({ name: "bench", scopes: ["registries:read", "registries:write"] }),
+      });
+      if (tokenRes.status !== 201) throw new Error(`token: ${tokenRes.status} ${await tokenRes.text()}`);
+      const { token } = (await tokenRes.json()) as { token: string };
+      const httpIds: Record<string, string> = {};
+      for (const target of targets) {
+        const res = await fetch(`${server.url}/api/v1/companies/bench/registries`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(target.body) });
+        if (res.status !== 201) throw new Error(`http create ${target.label}: ${res.status} ${await res.text()}`);
+        httpIds[target.label] = ((await res.json()) as { id: string }).id;
+      }
+      http = { url: server.url, token, companyId: "bench", ids: httpIds };
+    }
+
     const expectSuccess = async (what: string, res: Response, scheme: string) => {
       const result = (await res.json()) as { status?: string; details?: { authScheme?: string } };
       if (res.status !== 200 || result.status !== "success" || result.details?.authScheme !== scheme) {
@@ -138,19 +177,27 @@ async function main() {
       return performance.now() - started;
     };
     const skopeo = (target: (typeof targets)[number]) => skopeoLogin(target.host, target.user, caDir, authFile);
+    const httpTest = async (target: (typeof targets)[number]) => {
+      const started = performance.now();
+      const res = await fetch(`${http!.url}/api/v1/companies/${http!.companyId}/registries/${http!.ids[target.label]}/test`, { method: "POST", headers: { authorization: `Bearer ${http!.token}` } });
+      await expectSuccess(`http test ${target.label}`, res, target.scheme);
+      return performance.now() - started;
+    };
 
-    const rows: { label: string; validate: number[]; test: number[]; skopeo: number[] }[] = [];
+    const rows: { label: string; validate: number[]; test: number[]; http: number[]; skopeo: number[] }[] = [];
     for (const target of targets) {
       for (let i = 0; i < WARMUP; i++) {
         await apiValidate(target);
         await apiTest(target);
+        if (http) await httpTest(target);
         await skopeo(target);
       }
-      const row = { label: target.label, validate: [] as number[], test: [] as number[], skopeo: [] as number[] };
+      const row = { label: target.label, validate: [] as number[], test: [] as number[], http: [] as number[], skopeo: [] as number[] };
       for (let i = 0; i < RUNS; i++) {
         const api = async () => {
           row.test.push(await apiTest(target));
           row.validate.push(await apiValidate(target));
+          if (http) row.http.push(await httpTest(target));
         };
         const cli = async () => {
           row.skopeo.push(await skopeo(target));
@@ -169,20 +216,21 @@ async function main() {
     const fmt = (n: number) => n.toFixed(1).padStart(7);
     const db = t.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : "PGlite (in memory)";
     console.log(`\nTest Connection latency, ${RUNS} alternating runs each (after ${WARMUP} warm-up), database: ${db}, node ${process.version}`);
-    console.log("auth    what                          median      p90   ratio of medians to skopeo");
+    console.log("auth    what                            median      p90   ratio of medians to skopeo");
     for (const row of rows) {
       const skopeoMedian = percentile(row.skopeo, 0.5);
       for (const [what, values] of [
         ["API POST /{id}/test (saved)", row.test],
         ["API POST /validate", row.validate],
+        ...(row.http.length > 0 ? ([["HTTP POST /{id}/test (token)", row.http]] as const) : []),
         ["skopeo login", row.skopeo],
       ] as const) {
         const median = percentile(values, 0.5);
         const ratio = what === "skopeo login" ? "" : `${(median / skopeoMedian).toFixed(2)}×`;
-        console.log(`${row.label.padEnd(8)}${what.padEnd(28)}${fmt(median)}  ${fmt(percentile(values, 0.9))}   ${ratio}`);
+        console.log(`${row.label.padEnd(8)}${what.padEnd(30)}${fmt(median)}  ${fmt(percentile(values, 0.9))}   ${ratio}`);
       }
     }
-    console.log("(ms; the API is measured from the route handler call to the parsed JSON answer, skopeo from spawn to exit)");
+    console.log("(ms; the API is measured from the route handler call to the parsed JSON answer; HTTP from fetch to the parsed answer of `next start`; skopeo from spawn to exit)");
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {
