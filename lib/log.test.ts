@@ -31,3 +31,16 @@ describe("logger redaction", () => {
     expect(JSON.parse(out)).toMatchObject({ level: "info", msg: "hello", app: "berth" });
   });
 });
+
+describe("error serialisation", () => {
+  it("drops the bound parameters of a failed query from message and stack", () => {
+    const { logger, lines } = capture();
+    const err = new Error('Failed query: insert into "users" ("email", "password_hash") values ($1, $2)\nparams: a@b.co,$argon2id$v=19$SECRETHASH');
+    err.stack = `Error: ${err.message}\n    at insert (db.ts:1:1)`;
+    logger.error({ err }, "boom");
+    const out = lines.join("");
+    expect(out).not.toContain("SECRETHASH");
+    expect(out).toContain("params: [redacted]");
+    expect(out).toContain("Failed query: insert into");
+  });
+});

@@ -35,12 +35,23 @@ for (const key of SECRET_KEYS) {
 
 export const REDACT_PATHS = paths;
 
+/** Query errors carry their bound parameters in the message ("params: …"); they never reach a log. */
+const PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/g;
+export function serializeError(err: unknown) {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  for (const key of ["message", "stack"]) {
+    if (typeof out[key] === "string") out[key] = (out[key] as string).replace(PARAMS, "\nparams: [redacted]");
+  }
+  return out;
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? "info",
       base: { app: "berth" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
