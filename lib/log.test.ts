@@ -37,6 +37,7 @@ describe("error serialisation", () => {
     const { logger, lines } = capture();
     const err = new Error('Failed query: insert into "users" ("email", "password_hash") values ($1, $2)\nparams: a@b.co,$argon2id$v=19$SECRETHASH');
     err.stack = `Error: ${err.message}\n    at insert (db.ts:1:1)`;
+    Object.assign(err, { query: "insert …", params: ["a@b.co", "$argon2id$v=19$SECRETHASH"] });
     logger.error({ err }, "boom");
     const out = lines.join("");
     expect(out).not.toContain("SECRETHASH");

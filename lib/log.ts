@@ -39,9 +39,14 @@ export const REDACT_PATHS = paths;
 const PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/g;
 export function serializeError(err: unknown) {
   const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
-  for (const key of ["message", "stack"]) {
-    if (typeof out[key] === "string") out[key] = (out[key] as string).replace(PARAMS, "\nparams: [redacted]");
-  }
+  const scrub = (o: Record<string, unknown>, depth: number) => {
+    if ("params" in o) o.params = "[redacted]";
+    for (const key of ["message", "stack"]) {
+      if (typeof o[key] === "string") o[key] = (o[key] as string).replace(PARAMS, "\nparams: [redacted]");
+    }
+    if (depth < 4 && o.cause && typeof o.cause === "object") scrub(o.cause as Record<string, unknown>, depth + 1);
+  };
+  scrub(out, 0);
   return out;
 }
 
