@@ -109,7 +109,7 @@ function componentSchemas(): Record<string, Json> {
   describeRegistryTypes(schemas.RegistryValidate?.anyOf?.[0], "validate");
   describeCredentials(schemas.RegistryPatch?.properties?.credentials, null);
   describeCredentials(schemas.RegistryTestRequest?.properties?.credentials, null);
-  schemas.RegistryTypedBody.description = "The typed body `{name, type, isActive?, credentials}`: one variant per registry type (SPEC section 2).";
+  schemas.RegistryTypedBody.description = "The typed body `{name, type, isActive?, credentials}`: one variant per registry type.";
   schemas.RegistryReplace.description = "The typed body of `PUT`: the type cannot change; secrets left out (or blank) keep their stored value unless the registry's host changes, which requires every secret again.";
   schemas.RegistryPatch.description = "Partial update: `name`, `isActive` and any credential keys of the registry's type; `null` or `\"\"` clears a key.";
   schemas.RegistryCreate.description = "A typed body, or the generic body `{name, url, username?, password?, token?, isActive?}` mapped by host.";
@@ -455,7 +455,7 @@ export function buildOpenApiDocument(): Json {
         "Bodies are JSON (415 otherwise) of at most 64 KiB (413). Secret values are never returned, except by the pull-secret operation.",
     },
     tags: [
-      { name: "Registries", description: "Registry credentials of a company (SPEC section 5)" },
+      { name: "Registries", description: "The registry credentials of a company: list, create, read, replace, update, delete, and Test Connection." },
       { name: "Container registry config (seed-compatible)", description: "The same handlers at the container-registry-config paths" },
       { name: "Identity", description: "The caller, API tokens, members, invitations and the audit log" },
     ],
