@@ -28,7 +28,7 @@ import {
   type RegistryInputIn,
   type RegistryTypeKey,
 } from "@/lib/registries/types";
-import { normalizeRegistryUrl, registryHostOf } from "@/lib/registries/url";
+import { bindingOf } from "@/lib/registries/url";
 import { registryKeys, testSavedRegistry, validateRegistry } from "./api";
 import { CredentialInput } from "./credential-input";
 import { FormField, describedBy } from "./form-field";
@@ -49,12 +49,6 @@ function nonBlank(credentials: RegistryInputIn["credentials"]): RegistryCredenti
   return Object.fromEntries(
     Object.entries(credentials ?? {}).filter(([, v]) => v !== undefined && v !== null && !(typeof v === "string" && v.trim() === "")),
   ) as RegistryCredentials;
-}
-
-/** The host and transport the credentials would be bound to, as the server computes them. */
-function bindingOf(type: RegistryTypeKey, credentials: RegistryCredentials) {
-  const typed = credentials.url ? normalizeRegistryUrl(credentials.url) : null;
-  return { url: registryHostOf(type, credentials), plainHttp: typed?.ok === true && typed.plainHttp };
 }
 
 /** Edit form: which credentials are missing, given the secrets the server keeps (none once the host changes). */

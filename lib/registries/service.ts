@@ -23,18 +23,11 @@ import {
   type RegistryInput,
   type RegistryTypeKey,
 } from "./types";
-import { normalizeRegistryUrl, registryHostOf } from "./url";
+import { bindingOf } from "./url";
 
 type Row = typeof registries.$inferSelect;
 
 export const IN_USE_WINDOW_MS = 30 * 24 * 3600_000;
-
-/** The stored host and transport of validated credentials. */
-export function bindingOf(type: RegistryTypeKey, credentials: RegistryCredentials): { url: string; plainHttp: boolean } {
-  const url = registryHostOf(type, credentials);
-  const typed = credentials.url ? normalizeRegistryUrl(credentials.url) : null;
-  return { url, plainHttp: typed?.ok === true && typed.plainHttp };
-}
 
 function splitCredentials(credentials: RegistryCredentials) {
   const plain: Record<string, string | boolean> = {};

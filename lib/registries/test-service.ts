@@ -30,7 +30,7 @@ import { connectionInputFromCredentials, outboundPolicyFromEnv, testConnection, 
 import { parseImageReference, parseRegistryHost } from "./connection/target";
 import { parseCreateRegistryBody } from "./generic-body";
 import { openRegistrySecrets } from "./secrets";
-import { bindingOf } from "./service";
+import { bindingOf } from "./url";
 import {
   SECRET_FIELDS,
   findMissingCredentials,

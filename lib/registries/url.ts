@@ -161,3 +161,12 @@ export function registryHostOf(type: RegistryTypeKey, credentials: RegistryCrede
   const normalized = normalizeRegistryUrl(raw);
   return normalized.ok ? normalized.url : raw.trim();
 }
+
+/**
+ * The host and transport that a registry's secrets are bound to: stored secrets are only ever
+ * sent there, and a change of either requires them again. Shared by the service and the form.
+ */
+export function bindingOf(type: RegistryTypeKey, credentials: RegistryCredentials): { url: string; plainHttp: boolean } {
+  const typed = credentials.url ? normalizeRegistryUrl(credentials.url) : null;
+  return { url: registryHostOf(type, credentials), plainHttp: typed?.ok === true && typed.plainHttp };
+}
