@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { canonicalRegistryUrl, normalizeRegistryUrl } from "@/lib/registries/url";
-import type { CredentialField, RegistryInputIn } from "@/lib/registries/types";
+import type { CredentialField, RegistryInputIn } from "@/lib/registries/schemas";
 import { FormField, describedBy } from "./form-field";
 
 type Path = `credentials.${CredentialField["name"]}`;

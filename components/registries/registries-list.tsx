@@ -12,7 +12,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto, RegistryPage } from "@/lib/registries/dto";
-import { REGISTRY_TYPES, getRegistryType } from "@/lib/registries/types";
+import { REGISTRY_TYPES, getRegistryType } from "@/lib/registries/schemas";
 import { ApiError, fetchRegistryPage, registryKeys, testSavedRegistry, type ListFilters } from "./api";
 import { DeleteRegistryDialog } from "./delete-dialog";
 import { LastTestBadge } from "./last-test-badge";

@@ -27,7 +27,7 @@ import {
   type RegistryInput,
   type RegistryInputIn,
   type RegistryTypeKey,
-} from "@/lib/registries/types";
+} from "@/lib/registries/schemas";
 import { bindingOf } from "@/lib/registries/url";
 import { registryKeys, testSavedRegistry, validateRegistry } from "./api";
 import { CredentialInput } from "./credential-input";

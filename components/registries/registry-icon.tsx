@@ -1,4 +1,4 @@
-import { getRegistryType } from "@/lib/registries/types";
+import { getRegistryType } from "@/lib/registries/schemas";
 
 /**
  * Small hand-drawn marks for the catalogue's icon ids (simplified shapes in the providers'

@@ -1,6 +1,6 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { registryFixture } from "@/lib/registries/fixtures";
-import { getRegistryType, type RegistryTypeKey } from "@/lib/registries/types";
+import { getRegistryType, type RegistryTypeKey } from "@/lib/registries/schemas";
 
 /** Deletes every registry of the company (force), so a suite starts from an empty list. */
 export async function clearRegistries(request: APIRequestContext, companyId: string, token: string): Promise<void> {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { REGISTRY_TYPE_KEYS, getRegistryType, type RegistryTypeKey } from "@/lib/registries/types";
+import { REGISTRY_TYPE_KEYS, getRegistryType, type RegistryTypeKey } from "@/lib/registries/schemas";
 import { closedPort } from "@/lib/testing/registry-servers";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
 import { clearRegistries, fillRegistryForm, testResult } from "../support/registries";

@@ -9,8 +9,8 @@ import * as z from "zod";
 import { createTokenSchema, inviteSchema as inviteRequestSchema, updateMemberSchema } from "@/lib/auth/schemas";
 import { ERROR_STATUS, ERROR_TITLE, PROBLEM_BASE, type ErrorCode } from "@/lib/errors";
 import { MAX_BODY_BYTES } from "@/lib/http";
-import { listRegistriesQuerySchema } from "@/lib/registries/http";
-import { REGISTRY_TYPE_KEYS, REGISTRY_TYPES, createRegistrySchema, patchRegistrySchema, replaceRegistrySchema } from "@/lib/registries/types";
+import { listRegistriesQuerySchema } from "@/lib/registries/route-handlers";
+import { REGISTRY_TYPE_KEYS, REGISTRY_TYPES, createRegistrySchema, patchRegistrySchema, replaceRegistrySchema } from "@/lib/registries/schemas";
 import pkg from "@/package.json";
 import {
   apiTokenSchema,

@@ -19,7 +19,7 @@ import { GET as listTokens, POST as createToken } from "@/app/api/v1/companies/[
 import { GET as me } from "@/app/api/v1/me/route";
 import { FAKE_SERVICE_ACCOUNT_KEY, REGISTRY_FIXTURES, SEED_GENERIC_EXAMPLES, registryFixture } from "@/lib/registries/fixtures";
 import { createRecorder, type Answer } from "@/lib/registries/registries.testkit";
-import { REGISTRY_TYPE_KEYS } from "@/lib/registries/types";
+import { REGISTRY_TYPE_KEYS } from "@/lib/registries/schemas";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { seedTeam, tokenFor, type Team } from "@/lib/testing/identity";

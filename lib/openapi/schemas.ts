@@ -1,14 +1,14 @@
 /**
  * zod schemas of what the API answers (and of the request bodies that have no schema of their
  * own in the handlers), for the OpenAPI document. The request bodies of the registry and
- * identity endpoints are the handlers' own schemas (lib/registries/types, lib/auth/schemas);
+ * identity endpoints are the handlers' own schemas (lib/registries/schemas, lib/auth/schemas);
  * the answers here mirror the DTOs and are checked against real answers by
  * lib/openapi/openapi.test.ts, so the document cannot drift from the code.
  */
 import * as z from "zod";
 import { ROLE_VALUES, SCOPE_VALUES } from "@/lib/auth/schemas";
 import { STAGE_NAMES, TEST_STATUSES } from "@/lib/registries/connection/types";
-import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/types";
+import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/schemas";
 
 const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
 const uuid = z.uuid().meta({ examples: ["550e8400-e29b-41d4-a716-446655440000"] });

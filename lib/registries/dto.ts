@@ -1,4 +1,4 @@
-import type { RegistryTypeKey } from "./types";
+import type { RegistryTypeKey } from "./schemas";
 
 /** What the API and the pages show of a registry: never a secret value, only which are set. */
 export interface RegistryDto {

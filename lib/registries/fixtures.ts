@@ -7,7 +7,7 @@
  * The PEM blocks are syntactically valid but their base64 only spells
  * "Berth test fixture: not a real …", so they parse as PEM and nothing else.
  */
-import type { RegistryInputIn, RegistryTypeKey } from "./types";
+import type { RegistryInputIn, RegistryTypeKey } from "./schemas";
 
 export const FAKE_PRIVATE_KEY_PEM = [
   "-----BEGIN PRIVATE KEY-----",

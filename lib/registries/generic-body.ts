@@ -16,7 +16,7 @@ import {
   type RegistryInput,
   type RegistryParseResult,
   type RegistryTypeKey,
-} from "./types";
+} from "./schemas";
 import { normalizeRegistryUrl, type NormalizedRegistryUrl } from "./url";
 
 interface GenericSecrets {

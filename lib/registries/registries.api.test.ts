@@ -15,7 +15,7 @@ import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
 import { FAKE_PRIVATE_KEY_PEM, FAKE_SERVICE_ACCOUNT_KEY, REGISTRY_FIXTURES, SEED_GENERIC_EXAMPLES, registryFixture } from "./fixtures";
 import { createRecorder, expectFieldErrors, expectProblem, type Answer, type Auth } from "./registries.testkit";
-import { REGISTRY_TYPE_KEYS, SECRET_FIELDS, type RegistryTypeKey } from "./types";
+import { REGISTRY_TYPE_KEYS, SECRET_FIELDS, type RegistryTypeKey } from "./schemas";
 
 let t: TestDb;
 let team: Team;

@@ -16,7 +16,7 @@ import * as v1Collection from "@/app/api/v1/companies/[companyId]/registries/rou
 import * as v1Validate from "@/app/api/v1/companies/[companyId]/registries/validate/route";
 import { PROBLEM_BASE } from "@/lib/errors";
 import { apiRequest, call } from "@/lib/testing/auth";
-import { SECRET_FIELDS } from "./types";
+import { SECRET_FIELDS } from "./schemas";
 
 export type Auth = { cookie?: string; token?: string; origin?: string | null; peer?: string };
 

@@ -22,7 +22,7 @@ import {
   type RegistryCredentials,
   type RegistryInput,
   type RegistryTypeKey,
-} from "./types";
+} from "./schemas";
 import { bindingOf } from "./url";
 
 type Row = typeof registries.$inferSelect;

@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
 import { listRegistries } from "@/lib/registries/service";
-import { getRegistryType } from "@/lib/registries/types";
+import { getRegistryType } from "@/lib/registries/schemas";
 
 export const metadata = { title: "Container Registries" };
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/http";
+import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/route-handlers";
 
 /** The seed's path (000_dbd92f4628eaebda.txt): the same handlers as /api/v1/companies/{companyId}/registries. */
 export const dynamic = "force-dynamic";

@@ -9,7 +9,7 @@ import { can } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { companyPageContext } from "@/lib/page-auth";
 import { getRegistry } from "@/lib/registries/service";
-import { getRegistryType } from "@/lib/registries/types";
+import { getRegistryType } from "@/lib/registries/schemas";
 
 export const metadata = { title: "Registry" };
 export const dynamic = "force-dynamic";

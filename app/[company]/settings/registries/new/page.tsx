@@ -4,7 +4,7 @@ import { RegistryForm } from "@/components/registries/registry-form";
 import { Alert, PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
-import { isRegistryTypeKey } from "@/lib/registries/types";
+import { isRegistryTypeKey } from "@/lib/registries/schemas";
 
 export const metadata = { title: "Add registry" };
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/http";
+import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { deleteRegistryRoute, getRegistryRoute, patchRegistryRoute, replaceRegistryRoute } from "@/lib/registries/http";
+import { deleteRegistryRoute, getRegistryRoute, patchRegistryRoute, replaceRegistryRoute } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { notYet } from "@/lib/registries/http";
+import { notYet } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 

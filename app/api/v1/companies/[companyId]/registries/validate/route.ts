@@ -1,4 +1,4 @@
-import { validateRegistryRoute } from "@/lib/registries/http";
+import { validateRegistryRoute } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 

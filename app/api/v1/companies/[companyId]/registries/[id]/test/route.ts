@@ -1,4 +1,4 @@
-import { testRegistryRoute } from "@/lib/registries/http";
+import { testRegistryRoute } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 

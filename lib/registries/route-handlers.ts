@@ -6,7 +6,7 @@ import { AppError, validationError } from "@/lib/errors";
 import { json, readJson, zodErrors } from "@/lib/http";
 import type { RegistryDto } from "./dto";
 import { createRegistry, deleteRegistry, etagOf, getRegistry, listRegistries, replaceRegistry, updateRegistry } from "./service";
-import { testSavedRegistry, validateRegistryInput } from "./test-service";
+import { testSavedRegistry, validateRegistryInput } from "./connection-service";
 
 /**
  * The registry route handlers, shared by the v1 paths and the seed's

@@ -23,7 +23,7 @@ import {
   replaceRegistrySchema,
   type FieldIssue,
   type RegistryTypeKey,
-} from "./types";
+} from "./schemas";
 
 // SPEC section 2, written out here so the catalogue is checked against the spec, not against itself.
 const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; optional: string[] }> = {

@@ -23,7 +23,7 @@ import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@
 import { createTestCa, type TestCa } from "@/lib/testing/registry-certs";
 import { startHttpServer, startSilentServer, type LoopbackServer } from "@/lib/testing/registry-servers";
 import { startTokenServer, type RunningTokenServer } from "@/lib/testing/token-server";
-import { LEASE_BUCKET, MAX_CONCURRENT_TESTS_PER_COMPANY } from "./test-service";
+import { LEASE_BUCKET, MAX_CONCURRENT_TESTS_PER_COMPANY } from "./connection-service";
 
 const PASSWORD = "alice-Distinctive-Stored-Secret-5521";
 const OTHER_PASSWORD = "alice-Other-Host-Secret-9034";

@@ -41,7 +41,7 @@ import {
   replaceRegistrySchema,
   type RegistryCredentials,
   type RegistryTypeKey,
-} from "./types";
+} from "./schemas";
 
 export const MAX_CONCURRENT_TESTS_PER_COMPANY = 5;
 /** A lease outlives the test's own deadline by this much before it stops counting. */
