@@ -1,6 +1,6 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
-import { AppError, type FieldError } from "@/lib/errors";
+import { AppError, type FieldIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export type ActionResult<T = undefined> =
@@ -20,7 +20,7 @@ export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T
   }
 }
 
-function fieldMap(errors: FieldError[]): Record<string, string> {
+function fieldMap(errors: FieldIssue[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of errors) out[e.path] ??= e.message;
   return out;

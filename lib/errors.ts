@@ -40,7 +40,8 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   unavailable: "Service unavailable",
 };
 
-export interface FieldError {
+/** A problem with one field: `path` is dotted (`credentials.username`); "" is the body itself. */
+export interface FieldIssue {
   path: string;
   message: string;
 }
@@ -48,14 +49,14 @@ export interface FieldError {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  readonly errors: FieldError[] | undefined;
+  readonly errors: FieldIssue[] | undefined;
   readonly headers: Record<string, string>;
   readonly extra: Record<string, unknown>;
 
   constructor(
     code: ErrorCode,
     detail: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+    options: { errors?: FieldIssue[]; headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
   ) {
     super(detail);
     this.name = "AppError";
@@ -67,7 +68,7 @@ export class AppError extends Error {
   }
 }
 
-export function validationError(errors: FieldError[]): AppError {
+export function validationError(errors: FieldIssue[]): AppError {
   const n = errors.length;
   return new AppError("validation", `${n} field${n === 1 ? " is" : "s are"} invalid`, { errors });
 }
@@ -77,7 +78,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  errors?: FieldError[];
+  errors?: FieldIssue[];
   requestId: string;
   [key: string]: unknown;
 }

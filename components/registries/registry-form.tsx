@@ -28,7 +28,7 @@ import {
   type RegistryInputIn,
   type RegistryTypeKey,
 } from "@/lib/registries/schemas";
-import { bindingOf } from "@/lib/registries/url";
+import { bindingOf } from "@/lib/registries/binding";
 import { registryKeys, testSavedRegistry, validateRegistry } from "./api";
 import { CredentialInput } from "./credential-input";
 import { FormField, describedBy } from "./form-field";

@@ -1,5 +1,5 @@
 /**
- * Test Connection through the API (SPEC sections 5 and 7): `POST …/registries/validate` tests
+ * Test Connection through the API: `POST …/registries/validate` tests
  * unsaved input, `POST …/registries/{id}/test` tests a saved registry with optional overrides
  * from an edit form. Both answer 200 with the engine's result whatever the outcome; 400 is for
  * a body that fails the format checks, 429 for the limits below.
@@ -11,8 +11,9 @@
  *   an advisory lock, deleted in a `finally`, and ignored once older than the test timeout plus
  *   {@link LEASE_MARGIN_MS} (so a process that dies mid-test frees its slot by itself).
  *
- * Stored secrets go only to the stored host: an override that changes the effective host (or
- * plain HTTP) must bring every secret of the type again. `lastTest` is stored only when the
+ * Stored secrets go only where the saved registry's binding says: an override that changes the
+ * binding (host, port, path prefix, transport, TLS trust; all but turning skip-verify off) must
+ * bring every secret of the type again, whoever the caller is (`keptSecretsFor`). `lastTest` is stored only when the
  * test used exactly the saved values (no override changed anything, any image allowed) and
  * was not cancelled; every test of a saved registry is audited as `registry.tested`.
  */
@@ -21,19 +22,18 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
 import { rateEvents, registries } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
+import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
-import { AppError, validationError, type FieldError } from "@/lib/errors";
+import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
-import { connectionInputFromCredentials, outboundPolicyFromEnv, testConnection, type TestResult, type TestWarning } from "./connection";
+import { bindingOf, connectionInputFromCredentials, credentialPathOf } from "./binding";
+import { outboundPolicyFromEnv, testConnection, type TestResult } from "./connection";
 import { parseImageReference, parseRegistryHost } from "./connection/target";
 import { parseCreateRegistryBody } from "./generic-body";
-import { openRegistrySecrets } from "./secrets";
-import { bindingOf } from "./url";
+import { loadRegistryRow, type RegistryRow } from "./registry-rows";
+import { keptSecretsFor, openRegistrySecrets } from "./secrets";
 import {
-  SECRET_FIELDS,
-  findMissingCredentials,
   isRecord,
   isSecretField,
   parseRegistryInput,
@@ -126,7 +126,7 @@ async function runLimited(ctx: RequestContext, run: (timeoutMs: number) => Promi
 // Shared pieces.
 
 /** `image` of a body: absent or blank is none; anything else must be a reference (checked later). */
-function readImage(body: Record<string, unknown>): { image?: string; errors: FieldError[] } {
+function readImage(body: Record<string, unknown>): { image?: string; errors: FieldIssue[] } {
   const value = body.image;
   if (value === undefined || value === null) return { errors: [] };
   if (typeof value !== "string") return { errors: [{ path: "image", message: "Must be text, e.g. team/app:1.0" }] };
@@ -143,53 +143,6 @@ function checkImage(image: string | undefined, host: string, plainHttp: boolean)
   if (!parsed.ok) throw validationError([{ path: "image", message: parsed.message }]);
 }
 
-/** The credential field holding the secret the engine sends as "password". */
-function secretFieldOf(type: RegistryTypeKey, credentials: RegistryCredentials): string {
-  if (type === "gcr" || type === "gar") return "serviceAccountKey";
-  if (type === "ghcr" || type === "quay" || type === "gitlab") return credentials.token || !credentials.password ? "token" : "password";
-  return credentials.password || !credentials.token ? "password" : "token";
-}
-
-/** The engine names fields by its own input (`password`, `url`); the API by the body's paths. */
-function apiPathOf(type: RegistryTypeKey, credentials: RegistryCredentials, enginePath: string | undefined): string | undefined {
-  switch (enginePath) {
-    case undefined:
-    case "":
-      return undefined;
-    case "image":
-    case "type":
-    case "credentials":
-      return enginePath;
-    case "password":
-      return `credentials.${secretFieldOf(type, credentials)}`;
-    case "username":
-      return type === "gcr" || type === "gar" ? "credentials.serviceAccountKey" : "credentials.username";
-    case "url":
-      if (type === "acr") return "credentials.loginServer";
-      if (type === "gcr" && credentials.hostname) return "credentials.hostname";
-      if (type === "gar" && !credentials.url) return "credentials.region";
-      return "credentials.url";
-    default:
-      return `credentials.${enginePath}`;
-  }
-}
-
-/**
- * The catalogue's convention warnings first, then the engine's for fields the catalogue said
- * nothing about (both warn about plain HTTP, skipped verification and token prefixes).
- */
-function mergeWarnings(type: RegistryTypeKey, credentials: RegistryCredentials, catalogue: FieldError[], engine: TestWarning[]): TestWarning[] {
-  const covered = new Set(catalogue.map((w) => w.path));
-  const merged: TestWarning[] = catalogue.map((w) => ({ path: w.path, message: w.message }));
-  for (const warning of engine) {
-    const path = apiPathOf(type, credentials, warning.path);
-    if (path && covered.has(path)) continue;
-    if (merged.some((w) => w.path === path && w.message === warning.message)) continue;
-    merged.push(path ? { path, message: warning.message } : { message: warning.message });
-  }
-  return merged;
-}
-
 async function runEngine(
   ctx: RequestContext,
   type: RegistryTypeKey,
@@ -197,19 +150,21 @@ async function runEngine(
   plainHttp: boolean,
   image: string | undefined,
   signal: AbortSignal | undefined,
-  catalogueWarnings: FieldError[],
+  conventionWarnings: FieldIssue[],
 ): Promise<TestResult> {
-  const input = connectionInputFromCredentials(type, credentials, { plainHttp, image });
+  // The schema raised the type's convention warnings; the engine adds what it finds on the way.
+  const input = connectionInputFromCredentials(type, credentials, { plainHttp, image, conventionsChecked: true });
   checkImage(image, input.host, plainHttp);
   const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal }));
-  return { ...result, warnings: mergeWarnings(type, credentials, catalogueWarnings, result.warnings) };
+  const found = result.warnings.map((w) => ({ path: credentialPathOf(type, credentials, w.path), message: w.message }));
+  return { ...result, warnings: [...conventionWarnings, ...found] };
 }
 
 // ---------------------------------------------------------------------------
 // POST …/registries/validate
 
 /**
- * Test Connection on unsaved input: a create body (typed or the seed's generic body) plus an
+ * Test Connection on unsaved input: a create body (typed or the generic body) plus an
  * optional `image`. `name` may be left out (a test needs none). 400 only for a body that fails
  * the format checks; otherwise 200 with the result, whatever the outcome.
  */
@@ -229,19 +184,7 @@ export async function validateRegistryInput(ctx: RequestContext, body: unknown, 
 // ---------------------------------------------------------------------------
 // POST …/registries/{id}/test
 
-type Row = typeof registries.$inferSelect;
-
-async function loadRegistry(ctx: RequestContext, id: string): Promise<Row> {
-  if (!isUuid(id)) throw notFound("Registry");
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(registries)
-    .where(and(eq(registries.id, id), eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)))
-    .limit(1);
-  if (!row) throw notFound("Registry");
-  return row;
-}
+type Row = RegistryRow;
 
 /** Keys of the test body; `name` and `isActive` of an edit form are accepted and ignored. */
 const TEST_BODY_KEYS = new Set(["credentials", "image", "type", "name", "isActive"]);
@@ -250,12 +193,13 @@ interface PlannedTest {
   credentials: RegistryCredentials;
   plainHttp: boolean;
   url: string;
-  hostChanged: boolean;
+  /** What changed in the binding (the test then used only secrets given with it); null when nothing. */
+  bindingChange: string[] | null;
   /** Field paths the overrides changed (names only). */
   overridden: string[];
   /** The test uses exactly the saved values: its result becomes the registry's lastTest. */
   savedValues: boolean;
-  warnings: FieldError[];
+  warnings: FieldIssue[];
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -265,8 +209,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 /**
  * Merges edit-form overrides into the saved registry. Non-secret fields: a value replaces, ""
  * or null clears. Secrets: a non-blank value replaces, "" or absent keeps the stored one
- * ("leave blank to keep"), null drops it. Stored secrets are used only when the effective host
- * and plain-HTTP flag are the stored ones.
+ * ("leave blank to keep"), null drops it. Stored secrets are used only while the binding is
+ * the saved one.
  */
 function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
   const type = row.type as RegistryTypeKey;
@@ -286,27 +230,9 @@ function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
   const credentials = merged.data.credentials;
   const given: string[] = Object.keys(credentials).filter((key) => isSecretField(key));
   const next = bindingOf(type, credentials);
-  const hostChanged = next.url !== row.url || next.plainHttp !== row.plainHttp;
-  const kept = hostChanged ? [] : row.secretFields.filter((f) => !given.includes(f) && !cleared.includes(f));
-  const missing = findMissingCredentials(type, credentials, kept);
-  if (missing.length > 0) {
-    if (hostChanged) {
-      const names = missing.map((m) => m.path.replace(/^credentials\./, ""));
-      throw new AppError(
-        "validation",
-        `The registry host changed (${row.plainHttp ? "http://" : ""}${row.url} → ${next.plainHttp ? "http://" : ""}${next.url}), so the stored secrets are not sent to it: enter ${names.join(", ")} again to test`,
-        {
-          errors: missing.map((m) => ({
-            path: m.path,
-            message: SECRET_FIELDS.some((s) => m.path === `credentials.${s}`) ? "Required: the registry host changed, so enter this secret again" : m.message,
-          })),
-        },
-      );
-    }
-    throw validationError(missing);
-  }
+  const { kept, bindingChange } = keptSecretsFor(row, credentials, { given, cleared });
 
-  const needStored = kept.length > 0 || (!hostChanged && given.some((f) => row.secretFields.includes(f)));
+  const needStored = kept.length > 0 || (!bindingChange && given.some((f) => row.secretFields.includes(f)));
   const storedSecrets = needStored ? openRegistrySecrets(row) : {};
   const effective: RegistryCredentials = { ...credentials };
   for (const field of kept) {
@@ -325,9 +251,9 @@ function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
     credentials: effective,
     plainHttp: next.plainHttp,
     url: next.url,
-    hostChanged,
+    bindingChange: bindingChange?.parts ?? null,
     overridden: [...new Set(overridden)],
-    savedValues: !hostChanged && overridden.length === 0,
+    savedValues: !bindingChange && overridden.length === 0,
     warnings: merged.warnings,
   };
 }
@@ -335,7 +261,7 @@ function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
 function readTestBody(row: Row, body: unknown): { overrides: Record<string, unknown>; image?: string } {
   if (body === undefined || body === null) return { overrides: {} };
   if (!isRecord(body)) throw validationError([{ path: "", message: "Must be a JSON object" }]);
-  const errors: FieldError[] = Object.keys(body)
+  const errors: FieldIssue[] = Object.keys(body)
     .filter((key) => !TEST_BODY_KEYS.has(key))
     .map((key) => ({ path: key, message: "Unknown field" }));
   if (body.type !== undefined && body.type !== row.type) {
@@ -359,7 +285,7 @@ function readTestBody(row: Row, body: unknown): { overrides: Record<string, unkn
  */
 export async function testSavedRegistry(ctx: RequestContext, id: string, body: unknown, signal?: AbortSignal): Promise<TestResult> {
   requirePermission(ctx, "registries:test");
-  const row = await loadRegistry(ctx, id);
+  const row = await loadRegistryRow(await getDb(), ctx, id);
   const { overrides, image } = readTestBody(row, body);
   const plan = planTest(row, overrides);
   const type = row.type as RegistryTypeKey;
@@ -389,7 +315,8 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
         ok: result.ok,
         latencyMs: result.latencyMs,
         overridden: plan.overridden,
-        hostChanged: plan.hostChanged,
+        hostChanged: plan.bindingChange !== null,
+        ...(plan.bindingChange ? { bindingChanged: plan.bindingChange } : {}),
         image: image ?? null,
         recorded: record,
         ...(cancelled ? { cancelled: true } : {}),

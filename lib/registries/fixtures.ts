@@ -1,6 +1,6 @@
 /**
  * Test fixtures: one valid typed body per registry type (no format errors and
- * no convention warnings), with obviously fake secrets, and the seed's
+ * no convention warnings), with obviously fake secrets, and the
  * generic-body examples. For unit, API and e2e tests only: never import this
  * from application code.
  *
@@ -112,6 +112,16 @@ export const REGISTRY_FIXTURES: { readonly [K in RegistryTypeKey]: RegistryInput
     type: "artifactory",
     credentials: { url: "art.example.com/docker-remote", username: "ci-puller", password: "fake-identity-token" },
   },
+  digitalocean: {
+    name: "Fixture DigitalOcean",
+    type: "digitalocean",
+    credentials: { token: "dop_v1_FAKEfakeFAKEfakeFAKEfakeFAKEfake0000", url: "registry.digitalocean.com/berth-fixture" },
+  },
+  ocir: {
+    name: "Fixture OCIR",
+    type: "ocir",
+    credentials: { loginServer: "iad.ocir.io", username: "berthfixture/puller@example.com", token: "FAKE-ocir-auth-token-0000" },
+  },
   custom: {
     name: "Fixture custom",
     type: "custom",
@@ -126,8 +136,8 @@ export function registryFixture<K extends RegistryTypeKey>(type: K): RegistryInp
 }
 
 /**
- * The five examples of seed 000 (generic body), verbatim, with the type each
- * maps to. Example 4 keeps the seed's elided key, so it fails with a 400 at
+ * The five documented examples of the generic body, verbatim, with the type each
+ * maps to. Example 4 keeps the documentation's elided key, so it fails with a 400 at
  * `credentials.serviceAccountKey`; example 5 (ECR with a 12-hour token) is `custom`.
  */
 export const SEED_GENERIC_EXAMPLES = [

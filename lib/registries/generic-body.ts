@@ -1,76 +1,26 @@
 /**
- * The seed's generic create body `{name, url, username?, password?, token?,
- * isActive?}` (seed 000), mapped to a typed body by host (SPEC section 5).
- * The result is not validated here: it goes through `createRegistrySchema`
- * like any typed body, so a mapped type reports its own format errors (a GCR
- * key that is not JSON fails at `credentials.serviceAccountKey`) instead of
- * silently becoming `custom`. Client-safe.
+ * The generic create body `{name, url, username?, password?, token?, isActive?}` (the shape of
+ * the container-registry-config API), mapped to a typed body by host: a type module with a
+ * `genericBody` rule claims the hosts of its `hostPattern`. The result is not validated here:
+ * it goes through `createRegistrySchema` like any typed body, so a mapped type reports its own
+ * format errors (a GCR key that is not JSON fails at `credentials.serviceAccountKey`) instead
+ * of silently becoming `custom`. Client-safe.
  */
 import {
+  REGISTRY_TYPES,
   createRegistrySchema,
   findMissingCredentials,
-  getRegistryType,
   isRecord,
   parseRegistryInput,
+  type GenericSecrets,
   type RegistryCredentials,
   type RegistryInput,
   type RegistryParseResult,
-  type RegistryTypeKey,
 } from "./schemas";
-import { normalizeRegistryUrl, type NormalizedRegistryUrl } from "./url";
+import { normalizeRegistryUrl } from "./url";
 
-interface GenericSecrets {
-  username?: string;
-  password?: string;
-  token?: string;
-}
-
-interface MappingRule {
-  type: RegistryTypeKey;
-  /** GCR and GAR keys are sent as the password of the user `_json_key`. */
-  jsonKeyUser?: boolean;
-  credentials: (url: NormalizedRegistryUrl, secrets: GenericSecrets) => RegistryCredentials;
-}
-
-/** The `url` field keeps a path prefix; types without one only map a bare host. */
-const prefixUrl = (url: NormalizedRegistryUrl, host: string) => (url.pathPrefix ? { url: `${host}/${url.pathPrefix}` } : {});
-
-/** SPEC section 5, in order; hosts are matched with each type's catalogue `hostPattern`. */
-const RULES: readonly MappingRule[] = [
-  {
-    type: "ghcr",
-    credentials: (url, s) => ({ username: s.username, token: s.token ?? s.password, ...prefixUrl(url, url.host) }),
-  },
-  {
-    type: "dockerhub",
-    credentials: (url, s) => ({ username: s.username, password: s.password ?? s.token, ...prefixUrl(url, "docker.io") }),
-  },
-  {
-    type: "acr",
-    credentials: (url, s) => ({ loginServer: url.host, username: s.username, password: s.password ?? s.token }),
-  },
-  {
-    type: "gcr",
-    jsonKeyUser: true,
-    credentials: (url, s) => ({ hostname: url.host, serviceAccountKey: s.password ?? s.token }),
-  },
-  {
-    type: "gar",
-    jsonKeyUser: true,
-    credentials: (url, s) => ({
-      region: url.host.replace(/-docker\.pkg\.dev$/, ""),
-      serviceAccountKey: s.password ?? s.token,
-    }),
-  },
-  {
-    type: "quay",
-    credentials: (url, s) => ({ username: s.username, token: s.token ?? s.password, ...prefixUrl(url, url.host) }),
-  },
-  {
-    type: "gitlab",
-    credentials: (url, s) => ({ username: s.username, token: s.token ?? s.password, ...prefixUrl(url, url.host) }),
-  },
-];
+/** The types the generic body maps to, with their rules, in the order of the type index. */
+export const GENERIC_BODY_TYPES = REGISTRY_TYPES.flatMap((type) => (type.genericBody && type.hostPattern.regex ? [{ type, rule: type.genericBody, hosts: type.hostPattern.regex }] : []));
 
 const GENERIC_KEYS = ["url", "username", "password", "token"] as const;
 
@@ -105,14 +55,13 @@ export function mapGenericBody(body: Record<string, unknown>): Record<string, un
 function mapByHost(input: string, secrets: GenericSecrets) {
   const url = normalizeRegistryUrl(input);
   if (!url.ok || url.plainHttp || url.port !== undefined) return undefined;
-  for (const rule of RULES) {
-    const type = getRegistryType(rule.type);
-    if (!type.hostPattern.regex?.test(url.host)) continue;
+  for (const { type, rule, hosts } of GENERIC_BODY_TYPES) {
+    if (!hosts.test(url.host)) continue;
     if (url.pathPrefix && !type.fields.some((f) => f.name === "url")) return undefined;
     if (rule.jsonKeyUser && secrets.username !== "_json_key") return undefined;
     const credentials = withoutUndefined(rule.credentials(url, secrets));
-    if (findMissingCredentials(rule.type, credentials).length > 0) return undefined;
-    return { type: rule.type, credentials };
+    if (findMissingCredentials(type.key, credentials).length > 0) return undefined;
+    return { type: type.key, credentials };
   }
   return undefined;
 }

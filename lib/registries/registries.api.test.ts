@@ -55,7 +55,7 @@ async function created(a: Answer) {
   return a.body as { id: string; version: number; secretsSet: string[]; url: string; name: string; type: string; createdBy: string };
 }
 
-/** The stored host each fixture is bound to (SPEC section 2's default hosts and URL rules). */
+/** The stored host each fixture is bound to (the types' default hosts and URL rules). */
 const FIXTURE_URL: Record<RegistryTypeKey, string> = {
   ghcr: "ghcr.io",
   dockerhub: "docker.io",
@@ -67,6 +67,8 @@ const FIXTURE_URL: Record<RegistryTypeKey, string> = {
   gitlab: "registry.gitlab.com",
   harbor: "harbor.example.com",
   artifactory: "art.example.com/docker-remote",
+  digitalocean: "registry.digitalocean.com/berth-fixture",
+  ocir: "iad.ocir.io",
   custom: "registry.example.com:5000",
   public: "docker.io",
 };

@@ -156,7 +156,7 @@ export function createRecorder() {
 }
 export type Recorder = ReturnType<typeof createRecorder>;
 
-/** An RFC 9457 answer of SPEC section 5: problem+json with type, title, status, detail and the request id. */
+/** An RFC 9457 answer: problem+json with type, title, status, detail and the request id. */
 export function expectProblem(a: Answer, status: number, type?: string) {
   expect(a.status, a.text).toBe(status);
   expect(a.headers.get("content-type")).toMatch(/^application\/problem\+json/);

@@ -9,7 +9,7 @@ import { createRegistry, deleteRegistry, etagOf, getRegistry, listRegistries, re
 import { testSavedRegistry, validateRegistryInput } from "./connection-service";
 
 /**
- * The registry route handlers, shared by the v1 paths and the seed's
+ * The registry route handlers, shared by the v1 paths and the compatible
  * /api/{companyId}/containerRegistryConfig paths. Thin: parse, call the service, map.
  */
 /** The list's query parameters (also documented from this schema in the OpenAPI document). */
@@ -69,7 +69,7 @@ function testAnswer(result: unknown) {
 }
 
 /**
- * `POST …/registries/validate` (and the seed's `…/containerRegistryConfig/validate`): Test
+ * `POST …/registries/validate` (and the compatible `…/containerRegistryConfig/validate`): Test
  * Connection on unsaved input. `req.signal` aborts the test when the client goes away.
  */
 export const validateRegistryRoute = companyRoute({ permission: "registries:validate" }, async (req, { ctx }) =>

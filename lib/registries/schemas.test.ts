@@ -25,7 +25,7 @@ import {
   type RegistryTypeKey,
 } from "./schemas";
 
-// SPEC section 2, written out here so the catalogue is checked against the spec, not against itself.
+// The product's registry types, written out here so the type modules are checked against the spec, not against themselves.
 const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; optional: string[] }> = {
   ghcr: { label: "GitHub Container Registry", required: ["username", "token"], optional: ["url"] },
   dockerhub: { label: "Docker Hub", required: ["username", "password"], optional: ["url"] },
@@ -49,6 +49,8 @@ const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; o
     required: ["url", "username", "password"],
     optional: ["caCertificate", "insecureSkipVerify"],
   },
+  digitalocean: { label: "DigitalOcean Container Registry", required: ["token"], optional: ["url"] },
+  ocir: { label: "Oracle Cloud Infrastructure Registry", required: ["loginServer", "username", "token"], optional: [] },
   custom: {
     label: "Custom / self-hosted",
     required: ["url"],
@@ -57,7 +59,7 @@ const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; o
   public: { label: "Public (no auth)", required: [], optional: ["url"] },
 };
 
-// SPEC section 8: exact accessible names.
+// The exact accessible names the pages and their tests rely on.
 const SPEC_FIELD_LABELS: Record<string, string> = {
   username: "Username",
   token: "Token",
@@ -102,7 +104,7 @@ function withCredentials(type: RegistryTypeKey, changes: Record<string, unknown>
 const messagesAt = (issues: FieldIssue[], path: string) => issues.filter((i) => i.path === path).map((i) => i.message);
 
 describe("the catalogue", () => {
-  it("has the twelve types of SPEC section 2, in order, with their labels", () => {
+  it("has the fourteen types of the spec, in the order of the select, with their labels", () => {
     expect(REGISTRY_TYPE_KEYS).toEqual(Object.keys(SPEC_TYPES));
     for (const type of REGISTRY_TYPES) expect(type.label).toBe(SPEC_TYPES[type.key].label);
   });
@@ -143,6 +145,8 @@ describe("the catalogue", () => {
       gitlab: "registry.gitlab.com",
       harbor: null,
       artifactory: null,
+      digitalocean: "registry.digitalocean.com",
+      ocir: null,
       custom: null,
       public: "docker.io",
     });
@@ -554,7 +558,7 @@ describe("fixtures", () => {
 describe("JSON Schema (for the OpenAPI document)", () => {
   it("can be generated from the request schemas", () => {
     const create = z.toJSONSchema(createRegistrySchema, { io: "input" }) as { oneOf?: unknown[] };
-    expect(create.oneOf).toHaveLength(12);
+    expect(create.oneOf).toHaveLength(14);
     expect(JSON.stringify(create)).toContain('"const":"ghcr"');
     expect(() => z.toJSONSchema(replaceRegistrySchema, { io: "input" })).not.toThrow();
     expect(() => z.toJSONSchema(patchRegistrySchema, { io: "input" })).not.toThrow();

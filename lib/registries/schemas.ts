@@ -1,39 +1,33 @@
 /**
- * Registry types: the catalogue (re-exported from `./catalogue/`) and the zod
- * schemas built from it, shared by the form, the server actions and the route
- * handlers. Client-safe: no server-only or node: imports.
+ * The zod schemas built from the registry type modules (re-exported from
+ * `./types`), shared by the form, the server actions and the route handlers.
+ * Client-safe: no server-only or node: imports.
  *
  * Errors are format problems (400, `{path, message}` with dotted paths such as
  * `credentials.accessKeyId`); conventions are warnings returned beside a
  * successful parse.
  */
 import * as z from "zod";
+import type { FieldIssue } from "@/lib/errors";
 import {
+  ALL_CREDENTIAL_FIELDS,
   REGISTRY_TYPES,
   REGISTRY_TYPE_KEYS,
   getRegistryType,
   isRegistryTypeKey,
-  type RegistryType,
-  type RegistryTypeKey,
-} from "./catalogue/entries";
-import {
-  ALL_CREDENTIAL_FIELDS,
   isSecretField,
   type CredentialField,
   type CredentialKey,
   type FieldFormat,
   type RegistryCredentials,
-} from "./catalogue/fields";
+  type RegistryType,
+  type RegistryTypeKey,
+} from "./types";
 import { canonicalRegistryUrl, normalizeRegistryUrl } from "./url";
 
-export * from "./catalogue/entries";
-export * from "./catalogue/fields";
+export * from "./types";
 
-export interface FieldIssue {
-  /** Dotted path into the body, e.g. `credentials.username`; "" for the body itself. */
-  path: string;
-  message: string;
-}
+export type { FieldIssue } from "@/lib/errors";
 
 export interface RegistryInput {
   name: string;
@@ -51,7 +45,7 @@ export interface RegistryPatchInput {
 }
 
 // ---------------------------------------------------------------------------
-// Format checks, by the names the catalogue's fields use.
+// Format checks, by the names the type modules' fields use.
 
 const AWS_ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
 const AWS_REGION = /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-\d+|us-gov-[a-z]+-\d+)$/;

@@ -5,16 +5,16 @@ import { alias } from "drizzle-orm/pg-core";
 import { getDb, type Db } from "@/db";
 import { registries, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
-import { AppError, validationError, type FieldError } from "@/lib/errors";
+import { auditActor, isUuid, requirePermission, type RequestContext } from "@/lib/context";
+import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/users";
 import type { RegistryDto, RegistryPage } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
-import { openRegistrySecrets, sealRegistrySecrets } from "./secrets";
+import { bindingOf } from "./binding";
+import { loadRegistryRow, type RegistryRow } from "./registry-rows";
+import { keptSecretsFor, openRegistrySecrets, sealRegistrySecrets } from "./secrets";
 import {
   REGISTRY_TYPE_KEYS,
-  SECRET_FIELDS,
-  findMissingCredentials,
   isSecretField,
   parseRegistryInput,
   patchRegistrySchema,
@@ -23,9 +23,8 @@ import {
   type RegistryInput,
   type RegistryTypeKey,
 } from "./schemas";
-import { bindingOf } from "./url";
 
-type Row = typeof registries.$inferSelect;
+type Row = RegistryRow;
 
 export const IN_USE_WINDOW_MS = 30 * 24 * 3600_000;
 
@@ -90,18 +89,6 @@ function conflictFrom(err: unknown, name: string, url: string): never {
     });
   }
   throw new AppError("conflict", "A registry with this name or URL already exists");
-}
-
-async function loadRow(db: Db, ctx: RequestContext, id: string, forUpdate = false): Promise<Row> {
-  if (!isUuid(id)) throw notFound("Registry");
-  const q = db
-    .select()
-    .from(registries)
-    .where(and(eq(registries.id, id), eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)))
-    .limit(1);
-  const [row] = forUpdate ? await q.for("update") : await q;
-  if (!row) throw notFound("Registry");
-  return row;
 }
 
 async function creatorEmail(db: Db, userId: string | null): Promise<string | null> {
@@ -182,11 +169,11 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
 export async function getRegistry(ctx: RequestContext, id: string): Promise<RegistryDto> {
   requirePermission(ctx, "registries:list");
   const db = await getDb();
-  const row = await loadRow(db, ctx, id);
+  const row = await loadRegistryRow(db, ctx, id);
   return toDto(row, await creatorEmail(db, row.createdBy));
 }
 
-/** Create from a typed body or the seed's generic body. */
+/** Create from a typed body or the generic body `{name, url, username?, password?, token?}`. */
 export async function createRegistry(ctx: RequestContext, body: unknown): Promise<RegistryDto> {
   requirePermission(ctx, "registries:write");
   const parsed = parseCreateRegistryBody(body);
@@ -235,37 +222,28 @@ export async function createRegistry(ctx: RequestContext, body: unknown): Promis
 
 /**
  * The shared write path of PUT and PATCH: `next` is the full new state with secrets that were
- * given; secrets not given are kept from the row unless the host changed, in which case every
- * secret of the type must be given again.
+ * given; secrets not given are kept from the row unless the binding changed, in which case
+ * every secret of the type must be given again (`keptSecretsFor`).
  */
 async function writeRegistry(
   ctx: RequestContext,
   id: string,
   ifMatch: string | null | undefined,
-  build: (row: Row) => { input: RegistryInput; warnings: FieldError[]; cleared: string[] },
+  build: (row: Row) => { input: RegistryInput; warnings: FieldIssue[]; cleared: string[] },
 ): Promise<RegistryDto> {
   const db = await getDb();
   let nameForConflict = "";
   let urlForConflict = "";
   try {
     return await db.transaction(async (tx) => {
-      const row = await loadRow(tx as unknown as Db, ctx, id, true);
+      const row = await loadRegistryRow(tx as unknown as Db, ctx, id, { forUpdate: true });
       checkIfMatch(row, ifMatch);
       const { input, warnings, cleared } = build(row);
       if (input.type !== row.type) throw validationError([{ path: "type", message: `The type cannot be changed (it is ${row.type}); create a new registry instead` }]);
       const { plain, secret: given } = splitCredentials(input.credentials);
       const next = bindingOf(input.type, input.credentials);
-      const hostChanged = next.url !== row.url || next.plainHttp !== row.plainHttp;
-      const kept = hostChanged ? [] : row.secretFields.filter((f) => !(f in given) && !cleared.includes(f));
-      const missing = findMissingCredentials(input.type, input.credentials, kept);
-      if (missing.length > 0) {
-        throw validationError(
-          missing.map((m) => ({
-            path: m.path,
-            message: hostChanged && SECRET_FIELDS.some((s) => m.path === `credentials.${s}`) ? `Required: the registry host changed, so enter this secret again` : m.message,
-          })),
-        );
-      }
+      const { kept, bindingChange } = keptSecretsFor(row, input.credentials, { given: Object.keys(given), cleared });
+      const bindingChanged = bindingChange !== null;
       const oldSecrets = kept.length > 0 ? openRegistrySecrets(row) : {};
       const secrets: Record<string, string> = { ...Object.fromEntries(kept.filter((k) => oldSecrets[k] !== undefined).map((k) => [k, oldSecrets[k]!])), ...given };
       const sealed = sealRegistrySecrets(secrets, { companyId: ctx.companyId, registryId: row.id });
@@ -293,8 +271,8 @@ async function writeRegistry(
           updatedAt: new Date(),
           version: row.version + 1,
           warnings,
-          // A new host or new secrets make the last test result stale.
-          ...(hostChanged || Object.keys(given).length > 0 ? { lastTestStatus: null, lastTestAt: null, lastTestMessage: null } : {}),
+          // A new binding or new secrets make the last test result stale.
+          ...(bindingChanged || Object.keys(given).length > 0 ? { lastTestStatus: null, lastTestAt: null, lastTestMessage: null } : {}),
         })
         .where(and(eq(registries.id, row.id), eq(registries.version, row.version)))
         .returning();
@@ -304,7 +282,7 @@ async function writeRegistry(
         action: changed.length === 1 && changed[0] === "isActive" ? (input.isActive ? "registry.activated" : "registry.deactivated") : "registry.updated",
         targetType: "registry",
         targetId: row.id,
-        metadata: { name: input.name, changed: [...new Set(changed)], hostChanged },
+        metadata: { name: input.name, changed: [...new Set(changed)], hostChanged: bindingChange?.subject === "host", bindingChanged: bindingChange?.parts ?? [] },
       });
       return toDto(updated, await creatorEmail(tx as unknown as Db, updated.createdBy));
     });
@@ -363,7 +341,7 @@ export async function deleteRegistry(ctx: RequestContext, id: string, opts: { fo
   requirePermission(ctx, "registries:delete");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const row = await loadRow(tx as unknown as Db, ctx, id, true);
+    const row = await loadRegistryRow(tx as unknown as Db, ctx, id, { forUpdate: true });
     requirePermission(ctx, "registries:delete", row.createdBy);
     checkIfMatch(row, opts.ifMatch);
     if (!opts.force && row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < IN_USE_WINDOW_MS) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalRegistryUrl, HOST_FIELDS, normalizeRegistryUrl, registryHostOf } from "./url";
+import { HOST_FIELDS, registryHostOf } from "./binding";
+import { canonicalRegistryUrl, normalizeRegistryUrl } from "./url";
 
 describe("normalizeRegistryUrl accepts", () => {
   it.each([
@@ -125,6 +126,8 @@ describe("HOST_FIELDS", () => {
       gitlab: ["url"],
       harbor: ["url"],
       artifactory: ["url"],
+      digitalocean: ["url"],
+      ocir: ["loginServer"],
       custom: ["url"],
       public: ["url"],
     });

@@ -1,9 +1,4 @@
-/**
- * Registry URLs: normalisation of what a user types, and the host a
- * registry's credentials are bound to. Client-safe.
- */
-import { getRegistryType, REGISTRY_TYPES, type RegistryTypeKey } from "./catalogue/entries";
-import type { CredentialKey, RegistryCredentials } from "./catalogue/fields";
+/** Registry URLs: normalisation of what a user types. Client-safe and import-free. */
 
 export interface NormalizedRegistryUrl {
   ok: true;
@@ -132,41 +127,4 @@ export function canonicalRegistryUrl(input: string): string | null {
   const result = normalizeRegistryUrl(input);
   if (!result.ok) return null;
   return result.plainHttp ? `http://${result.url}` : result.url;
-}
-
-/**
- * Per type, the credential fields that decide the host; when one of them
- * changes, stored secrets must be entered again (SPEC section 7).
- */
-export const HOST_FIELDS = Object.fromEntries(
-  REGISTRY_TYPES.map((type) => [type.key, type.fields.filter((f) => f.bindsHost).map((f) => f.name)]),
-) as Partial<Record<RegistryTypeKey, readonly CredentialKey[]>> as Readonly<Record<RegistryTypeKey, readonly CredentialKey[]>>;
-
-const nonBlank = (value: string | undefined) => (value?.trim() ? value : undefined);
-
-/**
- * The `host[:port][/prefix]` the credentials are bound to (no scheme: a
- * plain-HTTP registry is told by `normalizeRegistryUrl(credentials.url)`):
- * the type's `hostOf` rule, else the `url` field, else the default host, e.g.
- * `ghcr.io/my-org`, `myreg.azurecr.io`, `eu.gcr.io`, `europe-west1-docker.pkg.dev`,
- * `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. ECR without a registry ID
- * gives the placeholder `*.dkr.ecr.REGION.amazonaws.com` (see the catalogue).
- * Expects validated credentials; an unparsable value is returned as given,
- * and a type without a host yet gives "".
- */
-export function registryHostOf(type: RegistryTypeKey, credentials: RegistryCredentials): string {
-  const entry = getRegistryType(type);
-  const raw =
-    nonBlank(entry.hostOf?.(credentials)) ?? nonBlank(credentials.url) ?? entry.defaultHost ?? "";
-  const normalized = normalizeRegistryUrl(raw);
-  return normalized.ok ? normalized.url : raw.trim();
-}
-
-/**
- * The host and transport that a registry's secrets are bound to: stored secrets are only ever
- * sent there, and a change of either requires them again. Shared by the service and the form.
- */
-export function bindingOf(type: RegistryTypeKey, credentials: RegistryCredentials): { url: string; plainHttp: boolean } {
-  const typed = credentials.url ? normalizeRegistryUrl(credentials.url) : null;
-  return { url: registryHostOf(type, credentials), plainHttp: typed?.ok === true && typed.plainHttp };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { challengeError, parseWwwAuthenticate, selectChallenge } from "./challenge";
 import { PROVIDER_FIXTURES } from "./provider-fixtures";
-import { PROVIDERS, hostWarning, providerRules, realmWarning, secretPrefixWarning, usernameWarning } from "./providers";
+import { getRegistryType } from "@/lib/registries/types";
+import { hintsOf, hostWarning, realmWarning, secretPrefixWarning, usernameWarning } from "./hints";
 
 describe("parseWwwAuthenticate", () => {
   it("reads quoted and bare parameters with case-insensitive names and schemes", () => {
@@ -101,11 +102,11 @@ describe("per-type hints", () => {
     ["gcr", "_json_key"],
     ["gar", "_json_key"],
   ] as const)("%s credential hint mentions %s", (type, text) => {
-    expect(PROVIDERS[type].credentialHint).toContain(text);
+    expect(getRegistryType(type).hints.credentialHint).toContain(text);
   });
 
   it("falls back to the custom rules for unknown types", () => {
-    expect(providerRules("nope")).toBe(PROVIDERS.custom);
+    expect(hintsOf("nope")).toBe(getRegistryType("custom").hints);
   });
 
   it("checks token prefixes and robot account spellings", () => {

@@ -1,8 +1,10 @@
 /** The `format` stage: cheap checks of the input before any network call. Pure. */
 import { X509Certificate } from "node:crypto";
-import { hostWarning, secretPrefixWarning, usernameWarning } from "./providers";
+import type { FieldIssue } from "@/lib/errors";
+import { getRegistryType } from "@/lib/registries/types";
+import { hostWarning, secretPrefixWarning, usernameWarning } from "./hints";
 import { parseImageReference, parseRegistryHost, type ImageReference, type RegistryTarget } from "./target";
-import { REGISTRY_TYPES, type ConnectionInput, type RegistryType, type TestWarning } from "./types";
+import type { ConnectionInput } from "./types";
 
 export interface Credentials {
   username: string;
@@ -10,26 +12,23 @@ export interface Credentials {
 }
 
 export interface PreparedInput {
-  type: RegistryType;
+  /** The registry type's key, for its provider hints. */
+  type: string;
   target: RegistryTarget;
   plainHttp: boolean;
   credentials?: Credentials;
   image?: ImageReference & { text: string };
   caPem?: string;
   insecureSkipVerify: boolean;
-  warnings: TestWarning[];
+  warnings: FieldIssue[];
 }
 
 export type FormatCheck =
   | { ok: true; value: PreparedInput }
-  | { ok: false; path: string; message: string; unsupported?: boolean; warnings: TestWarning[] };
+  | { ok: false; path: string; message: string; unsupported?: boolean; warnings: FieldIssue[] };
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function isRegistryType(type: string): type is RegistryType {
-  return (REGISTRY_TYPES as readonly string[]).includes(type);
-}
 
 /** Parses every certificate of a PEM bundle; undefined when none or one is broken. */
 export function parseCaBundle(pem: string): string | undefined {
@@ -54,26 +53,30 @@ function isServiceAccountKey(secret: string): boolean {
 
 type Refusal = { path: string; message: string };
 
-function checkCredentials(type: RegistryType, username: string, password: string): Refusal | undefined {
+/** Google's fixed username: the password is then a service-account key file, which may span lines. */
+const JSON_KEY_USER = "_json_key";
+
+function checkCredentials(username: string, password: string): Refusal | undefined {
   if (!username && !password) return { path: "password", message: "Enter the username and password or token (or choose the type Public for an anonymous registry)." };
   if (!username) return { path: "username", message: "Enter the username that goes with the password or token." };
   if (!password) return { path: "password", message: "Enter the password or token." };
   if (username.includes(":")) return { path: "username", message: "A username cannot contain a colon (:)." };
   if (CONTROL.test(username)) return { path: "username", message: "The username contains a line break or control character." };
-  if (CONTROL.test(password) && !(type === "gcr" || type === "gar")) {
+  if (CONTROL.test(password) && username !== JSON_KEY_USER) {
     return { path: "password", message: "The password or token contains a line break or control character; paste it again without it." };
   }
-  if (username === "_json_key" && !isServiceAccountKey(password)) {
+  if (username === JSON_KEY_USER && !isServiceAccountKey(password)) {
     return { path: "password", message: 'The service account key must be the JSON key file with "type": "service_account", client_email and private_key.' };
   }
   return undefined;
 }
 
-function credentialWarnings(type: RegistryType, credentials: Credentials): TestWarning[] {
-  const warnings: TestWarning[] = [];
+function credentialWarnings(type: string, credentials: Credentials, conventions: boolean): FieldIssue[] {
+  const warnings: FieldIssue[] = [];
   if (credentials.password.trim() !== credentials.password) {
     warnings.push({ path: "password", message: "The password or token starts or ends with spaces; registries rarely accept that." });
   }
+  if (!conventions) return warnings;
   const prefix = secretPrefixWarning(type, credentials.password);
   if (prefix) warnings.push({ path: "password", message: prefix });
   const user = usernameWarning(type, credentials.username);
@@ -81,8 +84,8 @@ function credentialWarnings(type: RegistryType, credentials: Credentials): TestW
   return warnings;
 }
 
-function transportWarnings(input: ConnectionInput, hasCredentials: boolean): TestWarning[] {
-  const warnings: TestWarning[] = [];
+function transportWarnings(input: ConnectionInput, hasCredentials: boolean): FieldIssue[] {
+  const warnings: FieldIssue[] = [];
   if (input.plainHttp) {
     warnings.push({ path: "url", message: "Plain HTTP: the registry traffic is not encrypted." + (hasCredentials ? " Credentials are sent in the clear." : "") });
     if (input.insecureSkipVerify) warnings.push({ path: "insecureSkipVerify", message: "Skip TLS verification has no effect with plain HTTP." });
@@ -92,41 +95,46 @@ function transportWarnings(input: ConnectionInput, hasCredentials: boolean): Tes
   return warnings;
 }
 
-function refuse(path: string, message: string, warnings: TestWarning[] = []): FormatCheck {
+function refuse(path: string, message: string, warnings: FieldIssue[] = []): FormatCheck {
   return { ok: false, path, message, warnings };
 }
 
 /** Checks and prepares the input; the result says which field is wrong. */
 export function checkFormat(input: ConnectionInput): FormatCheck {
-  if (!isRegistryType(input.type)) return refuse("type", `Unknown registry type "${input.type}".`);
-  const type = input.type;
-  if (type === "ecr") {
+  const definition = getRegistryType(input.type);
+  if (!definition) return refuse("type", `Unknown registry type "${input.type}".`);
+  const type = definition.key;
+  // How the type signs in does not depend on the values: basic, anonymous or exchanged first.
+  const signIn = definition.signIn({}).kind;
+  if (signIn === "exchange") {
     return {
       ok: false,
       unsupported: true,
       path: "type",
-      message: "Testing Amazon ECR credentials is not supported yet (it needs the GetAuthorizationToken exchange); they were not checked.",
+      message: `Testing ${definition.label} credentials is not supported yet (they are exchanged for a registry password first); they were not checked.`,
       warnings: [],
     };
   }
   const target = parseRegistryHost(input.host ?? "", input.plainHttp);
   if (!target.ok) return refuse("url", target.message);
-  const warnings: TestWarning[] = [];
-  const hostNote = hostWarning(type, target.value.hostname);
+  // A caller that validated the input against the type (the API) has its convention warnings already.
+  const conventions = !input.conventionsChecked;
+  const warnings: FieldIssue[] = [];
+  const hostNote = conventions ? hostWarning(type, target.value.hostname) : undefined;
   if (hostNote) warnings.push({ path: "url", message: hostNote });
 
   const username = input.username ?? "";
   const password = input.password ?? "";
   let credentials: Credentials | undefined;
-  if (type === "public") {
+  if (signIn === "anonymous") {
     if (username || password) warnings.push({ path: "credentials", message: "A public registry is tested without credentials; the ones given were not used." });
   } else {
-    const refusal = checkCredentials(type, username, password);
+    const refusal = checkCredentials(username, password);
     if (refusal) return refuse(refusal.path, refusal.message, warnings);
     credentials = { username, password };
-    warnings.push(...credentialWarnings(type, credentials));
+    warnings.push(...credentialWarnings(type, credentials, conventions));
   }
-  warnings.push(...transportWarnings(input, credentials !== undefined));
+  if (conventions) warnings.push(...transportWarnings(input, credentials !== undefined));
 
   let caPem: string | undefined;
   if (input.caCertificate?.trim() && !input.plainHttp) {

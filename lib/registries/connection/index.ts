@@ -2,23 +2,19 @@
 import "server-only";
 
 export { testConnection, DEFAULT_TIMEOUT_MS, MANIFEST_ACCEPT } from "./test-connection";
-export { connectionInputFromCredentials, splitUrl } from "./credentials";
-export type { RegistryCredentialFields, ConnectionInputExtras } from "./credentials";
 export { createOutboundPolicy, outboundPolicyFromEnv, classifyAddress, canonicalAddress, parseIpLiteral } from "./policy";
 export type { OutboundPolicy, AddressClass, AddressClassification, AddressVerdict } from "./policy";
 export { parseWwwAuthenticate, selectChallenge } from "./challenge";
 export type { AuthChallenge, SelectedChallenge } from "./challenge";
-export { PROVIDERS, providerRules } from "./providers";
-export { REGISTRY_TYPES, TEST_STATUSES, STAGE_NAMES } from "./types";
+export { hintsOf } from "./hints";
+export { TEST_STATUSES, STAGE_NAMES } from "./types";
 export type {
   ConnectionInput,
   LookupFunction,
-  RegistryType,
   StageName,
   StageReport,
   TestConnectionOptions,
   TestDetails,
   TestResult,
   TestStatus,
-  TestWarning,
 } from "./types";

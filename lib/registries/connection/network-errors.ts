@@ -1,4 +1,4 @@
-/** Network failures of Test Connection and their classification (REGISTRY-PROTOCOL.md section 2). */
+/** Network failures of Test Connection and their classification (DNS, refused, timeout, TLS trust and hostname, protocol). */
 import type { TestStatus } from "./types";
 
 /** Where in a request a failure happened. */

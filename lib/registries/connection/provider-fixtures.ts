@@ -1,12 +1,12 @@
 /**
  * Recorded-style `/v2/` answers of real providers, modelled on their
- * documented challenges (REGISTRY-PROTOCOL.md section 3). Test data only.
+ * documented challenges. Test data only.
  */
-import type { RegistryType } from "./types";
+import type { RegistryTypeKey } from "@/lib/registries/types";
 
 export interface ProviderFixture {
   name: string;
-  type: RegistryType;
+  type: RegistryTypeKey;
   /** Registry host as a user types it. */
   host: string;
   /** `WWW-Authenticate` header values of the anonymous `GET /v2/`. */

@@ -1,11 +1,12 @@
 /** State of one Test Connection run and the stop signal its stages raise. */
 import { adviceFor, retryAfterText, stageMessage } from "./messages";
 import { NetworkFailure } from "./network-errors";
-import { providerRules } from "./providers";
+import { hintsOf } from "./hints";
 import { registryErrorOf, retryAfterOf, isHttpToHttpsAnswer } from "./answers";
 import type { PreparedInput } from "./format";
 import type { HttpResponse, TransportSettings } from "./transport";
-import type { StageName, StageReport, TestDetails, TestStatus, TestWarning } from "./types";
+import type { FieldIssue } from "@/lib/errors";
+import type { StageName, StageReport, TestDetails, TestStatus } from "./types";
 
 /** Ends the run with a status; caught by `testConnection` and turned into a result. */
 export class StageStop extends Error {
@@ -25,7 +26,7 @@ export interface Session {
   settings: TransportSettings;
   stages: StageReport[];
   details: TestDetails;
-  warnings: TestWarning[];
+  warnings: FieldIssue[];
   /** Secrets seen during the run (tokens received), for the final redaction. */
   secrets: string[];
 }
@@ -69,7 +70,7 @@ export function stopForStatus(session: Session, stage: StageName, what: string, 
   const info = registryErrorOf(response.body);
   const quoted = info.message ? ` ("${info.message}")` : "";
   const details: Partial<TestDetails> = { httpStatus: response.status, ...(info.code ? { errorCode: info.code } : {}) };
-  const rules = providerRules(session.prepared.type);
+  const rules = hintsOf(session.prepared.type);
   const status = response.status;
   const stop = (testStatus: TestStatus, text: string, advice = adviceFor(testStatus)) =>
     new StageStop(testStatus, stage, stageMessage(stage, `${what} answered ${status}${quoted}${text}`, advice), details);

@@ -1,5 +1,5 @@
 /**
- * Test Connection (SPEC section 7): format → dns → policy → tcp → tls →
+ * Test Connection: format → dns → policy → tcp → tls →
  * ping (`GET /v2/`) → challenge → token → auth (authenticated `GET /v2/`) →
  * pull (optional `HEAD` of a manifest). Expected failures are results;
  * only bugs throw.
@@ -11,7 +11,7 @@ import { Deadline } from "./deadline";
 import { checkFormat, type PreparedInput } from "./format";
 import { stageMessage, STAGE_LABELS } from "./messages";
 import { NetworkFailure } from "./network-errors";
-import { providerRules } from "./providers";
+import { hintsOf } from "./hints";
 import { redact, secretVariants } from "./redact";
 import { recordStage, runStage, StageStop, stopForNetwork, stopForStatus, type Session } from "./session";
 import { apiOrigin, urlHost } from "./target";
@@ -76,9 +76,8 @@ function readPing(session: Session, response: HttpResponse): PingOutcome {
   }
   if (response.status !== 401) {
     const stop = stopForStatus(session, "ping", what, response);
-    if (response.status === 404 && session.prepared.type === "artifactory") {
-      throw new StageStop(stop.status, stop.stage, `${stop.message} For Artifactory, use the Docker repository host (REPO.SERVER) or SERVER with the repository as path prefix, and check the Docker access method.`, stop.details);
-    }
+    const notFoundHint = hintsOf(session.prepared.type).notFoundHint;
+    if (response.status === 404 && notFoundHint) throw new StageStop(stop.status, stop.stage, `${stop.message} ${notFoundHint}`, stop.details);
     throw stop;
   }
   return { kind: "challenge", challenge: readChallenge(session, response, what) };
@@ -106,7 +105,7 @@ async function authorizationFor(session: Session, challenge: SelectedChallenge, 
   if (challenge.scheme === "bearer") return `Bearer ${await fetchToken(session, challenge, scope, stage)}`;
   const credentials = session.prepared.credentials;
   if (!credentials) {
-    throw new StageStop("invalid_credentials", stage, stageMessage(stage, `${session.prepared.target.displayHost} requires a username and password (Basic)`, providerRules(session.prepared.type).credentialHint));
+    throw new StageStop("invalid_credentials", stage, stageMessage(stage, `${session.prepared.target.displayHost} requires a username and password (Basic)`, hintsOf(session.prepared.type).credentialHint));
   }
   return basicAuthorization(credentials);
 }
@@ -138,7 +137,7 @@ function manifestRequest(session: Session, authorization: string | undefined) {
 
 function pullStop(session: Session, response: HttpResponse): StageStop {
   const image = session.prepared.image?.text ?? "";
-  const rules = providerRules(session.prepared.type);
+  const rules = hintsOf(session.prepared.type);
   const who = session.prepared.credentials ? "Signed in, but pulling" : "Pulling";
   const how = session.prepared.credentials ? "" : " anonymously";
   if (response.status === 401 || response.status === 403) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionInputFromCredentials } from "./credentials";
+import { connectionInputFromCredentials } from "../binding";
 
 describe("a custom registry with only a token", () => {
   it("is tested as an identity token (Docker's <token> user), not refused for a missing username", () => {

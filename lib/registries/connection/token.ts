@@ -12,7 +12,7 @@ import { tokenOf } from "./answers";
 import type { SelectedChallenge } from "./challenge";
 import type { Credentials } from "./format";
 import { stageMessage } from "./messages";
-import { realmWarning } from "./providers";
+import { realmWarning } from "./hints";
 import { StageStop, stopForStatus, type Session } from "./session";
 import { request, type HttpResponse, type RequestSpec } from "./transport";
 import type { StageName } from "./types";

@@ -1,25 +1,9 @@
-/** Types of Test Connection (SPEC sections 5 and 7). Plain data, safe anywhere. */
+/** Types of Test Connection: its input, options, stages and result. Plain data, safe anywhere. */
+import type { FieldIssue } from "@/lib/errors";
 import type { OutboundPolicy } from "./policy";
 
-export const REGISTRY_TYPES = [
-  "ghcr",
-  "dockerhub",
-  "ecr",
-  "acr",
-  "gcr",
-  "gar",
-  "quay",
-  "gitlab",
-  "harbor",
-  "artifactory",
-  "custom",
-  "public",
-] as const;
-
-export type RegistryType = (typeof REGISTRY_TYPES)[number];
-
 /**
- * Outcome of a test. The SPEC's list, plus two of ours:
+ * Outcome of a test. The product's list, plus two of the engine's own:
  * - `invalid_input`: the format stage refused the input before any network call;
  * - `not_supported`: this type cannot be tested yet (ECR).
  */
@@ -60,6 +44,7 @@ export const STAGE_NAMES = [
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export interface ConnectionInput {
+  /** The registry type's key: its module gives the sign-in kind and the provider hints. */
   type: string;
   /** Normalised `host[:port][/path-prefix]`, no scheme. */
   host: string;
@@ -71,6 +56,11 @@ export interface ConnectionInput {
   insecureSkipVerify?: boolean;
   /** `repository[:tag]`, `repository@digest` or a full reference, to prove pull access. */
   image?: string;
+  /**
+   * The caller already checked the input against the type's conventions (the API does, with the
+   * type's schema): the format stage then raises no convention warnings of its own.
+   */
+  conventionsChecked?: boolean;
 }
 
 export interface LookupAddress {
@@ -120,10 +110,6 @@ export interface TestDetails {
   cancelled?: boolean;
 }
 
-export interface TestWarning {
-  path?: string;
-  message: string;
-}
 
 export interface TestResult {
   ok: boolean;
@@ -134,5 +120,5 @@ export interface TestResult {
   latencyMs: number;
   stages: StageReport[];
   details: TestDetails;
-  warnings: TestWarning[];
+  warnings: FieldIssue[];
 }

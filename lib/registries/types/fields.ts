@@ -1,6 +1,7 @@
 /**
  * Credential fields shared by every registry type: one row per credential key
- * (SPEC section 5) with its exact accessible label (SPEC section 8), input kind
+ * (the API's field names) with its exact accessible label (what the pages and
+ * their tests rely on), input kind
  * and format. Registry types pick fields from here and may only override
  * `required`, `placeholder`, `help` and `format`, so a label can never drift.
  *
@@ -25,7 +26,7 @@ export const CREDENTIAL_KEYS = [
 ] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
-/** The credential keys whose values never leave the server (SPEC section 2). */
+/** The credential keys whose values never leave the server. */
 export const SECRET_FIELDS = [
   "password",
   "token",
@@ -39,7 +40,7 @@ export function isSecretField(key: string): key is SecretField {
   return (SECRET_FIELDS as readonly string[]).includes(key);
 }
 
-/** Credentials of any registry type; which keys a type accepts is in its catalogue entry. */
+/** Credentials of any registry type; which keys a type accepts is in its module. */
 export type RegistryCredentials = {
   [K in Exclude<CredentialKey, "insecureSkipVerify">]?: string;
 } & { insecureSkipVerify?: boolean };
@@ -47,9 +48,9 @@ export type RegistryCredentials = {
 export type FieldKind = "text" | "secret" | "textarea" | "file" | "select" | "checkbox";
 
 /**
- * Named format checks; the validators live in `types.ts` (they need the URL
+ * Named format checks; the validators live in `schemas.ts` (they need the URL
  * normaliser, and this module must stay free of imports so `url.ts` can read
- * the catalogue without an import cycle).
+ * the type modules without an import cycle).
  */
 export type FieldFormat =
   | "username"
@@ -72,7 +73,7 @@ export interface FieldOption {
 
 export interface CredentialField {
   name: CredentialKey;
-  /** Exact accessible name of the input (SPEC section 8). */
+  /** Exact accessible name of the input. */
   label: string;
   kind: FieldKind;
   /** Required on create. Types with either/or rules (custom) express them in `requires`. */
@@ -167,7 +168,7 @@ const FIELD_BASE: Record<CredentialKey, FieldBase> = {
 
 export type FieldOverrides = Partial<Pick<CredentialField, "required" | "placeholder" | "help" | "format">>;
 
-/** A credential field for a catalogue entry: the shared definition plus per-type overrides. */
+/** A credential field for a type module: the shared definition plus per-type overrides. */
 export function field(name: CredentialKey, overrides: FieldOverrides = {}): CredentialField {
   return {
     name,
