@@ -8,6 +8,7 @@
 import * as z from "zod";
 import { ROLE_VALUES, SCOPE_VALUES } from "@/lib/auth/schemas";
 import { STAGE_NAMES, TEST_STATUSES } from "@/lib/registries/connection/types";
+import { GENERIC_BODY_TYPES } from "@/lib/registries/generic-body";
 import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/schemas";
 
 const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
@@ -67,7 +68,7 @@ export const registryPageSchema = z
   })
   .meta({ title: "RegistryPage" });
 
-/** The seed's create body (seed 000), mapped to a type by its host (SPEC section 5). */
+/** The generic create body, mapped to a type by its host (each type module's generic-body rule). */
 export const genericRegistryBodySchema = z
   .strictObject({
     name: z.string().min(1).max(100).meta({ examples: ["Production ACR"] }),
@@ -80,7 +81,7 @@ export const genericRegistryBodySchema = z
   .meta({
     title: "GenericRegistryBody",
     description:
-      "The generic body of the container-registry-config API: mapped by host to ghcr, dockerhub, acr, gcr, gar, quay or gitlab, else `custom`. Field errors are reported at the mapped paths (e.g. `credentials.serviceAccountKey`).",
+      `The generic body of the container-registry-config API: mapped by host to ${GENERIC_BODY_TYPES.map(({ type }) => `${type.key} (${type.hostPattern.description})`).join(", ")}, else \`custom\`. Field errors are reported at the mapped paths (e.g. \`credentials.serviceAccountKey\`).`,
   });
 
 export const testResultSchema = z
@@ -92,7 +93,7 @@ export const testResultSchema = z
     latencyMs: z.number().min(0),
     stages: z.array(z.object({ name: z.enum(STAGE_NAMES), ok: z.boolean(), ms: z.number().min(0), detail: z.string().optional() })),
     details: z.record(z.string(), z.unknown()).meta({ examples: [{ authScheme: "bearer" }] }),
-    warnings: z.array(z.object({ path: z.string().optional(), message: z.string() })),
+    warnings: z.array(fieldIssueSchema),
   })
   .meta({ title: "TestResult" });
 
