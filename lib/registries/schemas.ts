@@ -87,7 +87,10 @@ const FORMATS: Record<FieldFormat, Format> = {
   },
   awsAccountId: pattern(/^\d{12}$/, "Must be the 12-digit AWS account ID"),
   host: bareHost(null, "Must be a host name such as myregistry.azurecr.io, without scheme, port or path"),
-  gcrHost: bareHost(/^(?:[a-z0-9-]+\.)?gcr\.io$/, "Must be gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io"),
+  providerHost: {
+    canonical: canonicalRegistryUrl,
+    check: (value, type) => bareHost(type?.hostPattern.regex ?? null, `Must be ${type?.hostPattern.description ?? "a host name"}`).check(value, type),
+  },
   garRegion: {
     canonical: (value) => value.toLowerCase(),
     check: pattern(GAR_REGION, "Must be a location such as us-central1, europe-west1, or us, europe or asia").check,

@@ -1,6 +1,6 @@
 /** Any registry speaking the Docker Registry HTTP API v2: a username and password, or a token. */
 import { defineRegistryType, issues } from "./definition";
-import { ECR_HOST } from "./ecr";
+import { ECR_HOST, ecr } from "./ecr";
 import { TLS_FIELDS, field } from "./fields";
 
 /** The host of a canonical `url` value (`[http://]host[:port][/prefix]`). */
@@ -57,7 +57,7 @@ export const custom = defineRegistryType({
       ECR_HOST.test(hostOfUrl(url) ?? "") && {
         key: "url",
         message:
-          "Amazon ECR passwords expire after 12 hours: choose the Amazon ECR type with an access key, so fresh ones are fetched when needed",
+          `${ecr.label} passwords expire after 12 hours: choose the ${ecr.label} type with an access key, so fresh ones are fetched when needed`,
       },
     ),
 });

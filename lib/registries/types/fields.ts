@@ -58,7 +58,8 @@ export type FieldFormat =
   | "awsRegion"
   | "awsAccountId"
   | "host"
-  | "gcrHost"
+  /** A bare host on the type's own hosts (`hostPattern`), e.g. `eu.gcr.io`. */
+  | "providerHost"
   | "garRegion"
   | "serviceAccountKey"
   | "registryUrl"
@@ -98,13 +99,6 @@ const text = (label: string, rest: Partial<FieldBase> = {}): FieldBase => ({
   ...rest,
 });
 
-export const GCR_HOSTNAMES: readonly FieldOption[] = [
-  { value: "gcr.io", label: "gcr.io (United States)" },
-  { value: "us.gcr.io", label: "us.gcr.io (United States)" },
-  { value: "eu.gcr.io", label: "eu.gcr.io (European Union)" },
-  { value: "asia.gcr.io", label: "asia.gcr.io (Asia)" },
-];
-
 const FIELD_BASE: Record<CredentialKey, FieldBase> = {
   username: text("Username", { format: "username" }),
   password: text("Password", { kind: "secret" }),
@@ -143,10 +137,8 @@ const FIELD_BASE: Record<CredentialKey, FieldBase> = {
   }),
   hostname: text("Hostname", {
     kind: "select",
-    format: "gcrHost",
+    format: "providerHost",
     bindsHost: true,
-    placeholder: "gcr.io",
-    options: GCR_HOSTNAMES,
   }),
   url: text("Registry URL", {
     format: "registryUrl",
@@ -166,7 +158,7 @@ const FIELD_BASE: Record<CredentialKey, FieldBase> = {
   }),
 };
 
-export type FieldOverrides = Partial<Pick<CredentialField, "required" | "placeholder" | "help" | "format">>;
+export type FieldOverrides = Partial<Pick<CredentialField, "required" | "placeholder" | "help" | "format" | "options">>;
 
 /** A credential field for a type module: the shared definition plus per-type overrides. */
 export function field(name: CredentialKey, overrides: FieldOverrides = {}): CredentialField {

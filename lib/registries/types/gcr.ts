@@ -1,6 +1,13 @@
 /** Google Container Registry: a service-account key, signed in as `_json_key`. */
 import { defineRegistryType, issues } from "./definition";
-import { GCR_HOSTNAMES, field } from "./fields";
+import { field, type FieldOption } from "./fields";
+
+const GCR_HOSTNAMES: readonly FieldOption[] = [
+  { value: "gcr.io", label: "gcr.io (United States)" },
+  { value: "us.gcr.io", label: "us.gcr.io (United States)" },
+  { value: "eu.gcr.io", label: "eu.gcr.io (European Union)" },
+  { value: "asia.gcr.io", label: "asia.gcr.io (Asia)" },
+];
 import { googleSignIn } from "./google";
 
 export const gcr = defineRegistryType({
@@ -14,7 +21,7 @@ export const gcr = defineRegistryType({
     "_json_key. Container Registry is deprecated: gcr.io hosts are now served by Artifact Registry, and the same " +
     "key keeps working.",
   fields: [
-    field("hostname", { help: "The Container Registry host of your images. Defaults to gcr.io." }),
+    field("hostname", { placeholder: "gcr.io", options: GCR_HOSTNAMES, help: "The Container Registry host of your images. Defaults to gcr.io." }),
     field("serviceAccountKey", { required: true }),
   ],
   defaultHost: "gcr.io",
