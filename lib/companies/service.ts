@@ -7,9 +7,9 @@ import { apiTokens, companies, invites, memberships, users, type Role } from "@/
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { RESERVED_SLUGS, companyNameField, inviteSchema, slugify, updateMemberSchema } from "@/lib/auth/schemas";
 import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
-import { AppError, validationError } from "@/lib/errors";
-import { zodErrors } from "@/lib/http";
-import { insertUser, isUniqueViolation } from "@/lib/users";
+import { isUniqueViolation } from "@/lib/db-errors";
+import { AppError, validationError, zodErrors } from "@/lib/errors";
+import { insertUser } from "@/lib/users";
 import type { z } from "zod";
 
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;

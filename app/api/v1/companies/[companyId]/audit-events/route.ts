@@ -2,8 +2,8 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { companyRoute } from "@/lib/api-route";
 import { listAuditEvents } from "@/lib/audit";
-import { validationError } from "@/lib/errors";
-import { json, zodErrors } from "@/lib/http";
+import { validationError, zodErrors } from "@/lib/errors";
+import { json } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
