@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
       ? await db.select().from(memberships).where(and(eq(memberships.companyId, company.id), eq(memberships.userId, user.id)))
       : [];
     if (!user || !member) throw new Error(`${email} is not a member of ${slug}`);
-    const { issueApiToken } = await import("@/lib/auth/api-tokens");
+    const { issueApiToken } = await import("@/lib/api-tokens/service");
     const { token } = await issueApiToken(
       db,
       { companyId: company.id, userId: user.id },

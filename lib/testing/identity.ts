@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { apiTokens, auditEvents, memberships, type Role } from "@/db/schema";
-import { issueApiToken } from "@/lib/auth/api-tokens";
+import { issueApiToken } from "@/lib/api-tokens/service";
 import { SCOPE_VALUES } from "@/lib/auth/schemas";
 import { resolveContext, type RequestContext } from "@/lib/context";
 import { resetEnvCache } from "@/lib/env";

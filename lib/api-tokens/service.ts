@@ -6,8 +6,8 @@ import { apiTokens } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
 import { validationError, zodErrors } from "@/lib/errors";
-import { createTokenSchema } from "./schemas";
-import { generateApiToken } from "./tokens";
+import { createTokenSchema } from "@/lib/auth/schemas";
+import { generateApiToken } from "@/lib/auth/tokens";
 
 export interface ApiTokenDto {
   id: string;
