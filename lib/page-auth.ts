@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { sessionUserFromHeaders, type SessionUser } from "@/lib/auth/session";
 import { resolveContext, type RequestContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { countUsers } from "@/lib/users";
+import { countUsers } from "@/lib/auth/users";
 
 /** The signed-in user of a page request, or null. */
 export async function currentUser(): Promise<SessionUser | null> {

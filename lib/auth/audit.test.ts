@@ -8,7 +8,7 @@ import { acceptInvite } from "@/lib/companies/service";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { auditRows, problemOf, seedTeam, type Team } from "@/lib/testing/identity";
-import { insertUser } from "@/lib/users";
+import { insertUser } from "@/lib/auth/users";
 import { checkCredentials } from "./sign-in";
 
 let t: TestDb;
@@ -89,7 +89,7 @@ describe("audited actions", () => {
     secrets.add(token);
     const user = await insertUser(t.db, { email: "audited@example.test", password: "audited-password" });
     secrets.add("audited-password");
-    await acceptInvite(token, user, { requestId: "req-accept" });
+    await acceptInvite({ userId: user.id, email: user.email, ip: null, requestId: "req-accept" }, token);
     const rows = await auditRows(t.db, team.company.id);
     expect(rows).toContainEqual(
       expect.objectContaining({ action: "member.invited", targetType: "invite", targetId: body.id, metadata: { email: "audited@example.test", role: "viewer", manageRegistries: false } }),
