@@ -27,6 +27,12 @@ const APP_FROM_LIB = {
   message: "lib/ sits below app/: move the shared code into lib/ instead of importing a route, page or action.",
 };
 
+/** lib/auth/ holds building blocks (sessions, passwords, tokens, permissions): services sit above it. */
+const SERVICES_FROM_AUTH = {
+  regex: "^@/lib/(context|audit-log|api-tokens|companies/service|registries)(/|$)",
+  message: "lib/auth/ is below the services and the request context: move the shared piece down instead.",
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -43,6 +49,11 @@ const config = [
     files: ["lib/**/*.{ts,tsx}"],
     ignores: TEST_FILES,
     rules: { "no-restricted-imports": ["error", { patterns: [TEST_SUPPORT, APP_FROM_LIB] }] },
+  },
+  {
+    files: ["lib/auth/**/*.{ts,tsx}"],
+    ignores: TEST_FILES,
+    rules: { "no-restricted-imports": ["error", { patterns: [TEST_SUPPORT, APP_FROM_LIB, SERVICES_FROM_AUTH] }] },
   },
 ];
 
