@@ -67,7 +67,7 @@ export const registryPageSchema = z
   })
   .meta({ title: "RegistryPage" });
 
-/** The seed's create body (seed 000), mapped to a type by its host (SPEC section 5). */
+/** The generic create body of the container-registry-config API (name, url, username, password, …), mapped to a type by its host. */
 export const genericRegistryBodySchema = z
   .strictObject({
     name: z.string().min(1).max(100).meta({ examples: ["Production ACR"] }),

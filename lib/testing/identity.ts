@@ -7,7 +7,7 @@ import { resolveContext, type RequestContext } from "@/lib/context";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, seedCompany, sessionCookie } from "@/lib/testing/auth";
 
-/** The five kinds of caller of the permission table (SPEC section 4). */
+/** The five kinds of caller of the permission table: viewer, member, member with manageRegistries, admin, owner. */
 export const ROLE_CASES = ["viewer", "member", "memberMr", "admin", "owner"] as const;
 export type RoleCase = (typeof ROLE_CASES)[number];
 
