@@ -39,7 +39,7 @@ interface CompanyHandlerArgs<P> {
 /**
  * The one wrapper for company-scoped route handlers: authenticates (session cookie or API token),
  * resolves the company from the path (another company is 404), checks the declared permission
- * against the table of SPEC section 4, and maps every error to problem+json.
+ * against the permission table (lib/auth/permissions.ts), and maps every error to problem+json.
  */
 export function companyRoute<P extends Params & { companyId: string }>(
   options: { permission: Operation },

@@ -1,7 +1,6 @@
 import "server-only";
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
-import { auditEvents, users } from "@/db/schema";
+import { auditEvents } from "@/db/schema";
 
 export interface AuditActor {
   userId?: string | null;
@@ -19,6 +18,7 @@ export interface AuditInput {
   metadata?: Record<string, unknown>;
 }
 
+/** Appends an event (inside the caller's transaction when given); callers check permissions. */
 export async function recordAudit(db: Db, actor: AuditActor, input: AuditInput): Promise<void> {
   await db.insert(auditEvents).values({
     companyId: input.companyId,
@@ -31,50 +31,4 @@ export async function recordAudit(db: Db, actor: AuditActor, input: AuditInput):
     ip: actor.ip ?? null,
     requestId: actor.requestId ?? null,
   });
-}
-
-export interface AuditEventDto {
-  id: string;
-  action: string;
-  actor: { userId: string | null; email: string | null; tokenId: string | null };
-  targetType: string | null;
-  targetId: string | null;
-  metadata: Record<string, unknown>;
-  ip: string | null;
-  requestId: string | null;
-  createdAt: string;
-}
-
-/** Newest first; the cursor is the last id seen (ids only grow). */
-export async function listAuditEvents(
-  db: Db,
-  companyId: string,
-  opts: { action?: string; actorUserId?: string; limit: number; before?: number },
-): Promise<{ items: AuditEventDto[]; nextCursor: number | null }> {
-  const where: SQL[] = [eq(auditEvents.companyId, companyId)];
-  if (opts.action) where.push(eq(auditEvents.action, opts.action));
-  if (opts.actorUserId) where.push(eq(auditEvents.actorUserId, opts.actorUserId));
-  if (opts.before !== undefined) where.push(lt(auditEvents.id, opts.before));
-  const rows = await db
-    .select({ e: auditEvents, email: users.email })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
-    .where(and(...where))
-    .orderBy(desc(auditEvents.id))
-    .limit(opts.limit + 1);
-  const page = rows.slice(0, opts.limit);
-  return {
-    items: page.map(({ e, email }) => ({
-      id: String(e.id),
-      action: e.action,
-      actor: { userId: e.actorUserId, email, tokenId: e.actorTokenId },
-      targetType: e.targetType,
-      targetId: e.targetId,
-      metadata: e.metadata,
-      ip: e.ip,
-      requestId: e.requestId,
-      createdAt: e.createdAt.toISOString(),
-    })),
-    nextCursor: rows.length > opts.limit ? page[page.length - 1]!.e.id : null,
-  };
 }

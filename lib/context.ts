@@ -26,6 +26,14 @@ export interface RequestContext {
   requestId: string;
 }
 
+/** A signed-in user before any company is chosen (creating a company, accepting an invite). */
+export interface UserContext {
+  userId: string;
+  email: string;
+  ip: string | null;
+  requestId: string;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (v: string) => UUID.test(v);
 

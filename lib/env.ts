@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The environment, validated once. Every variable of SPEC section 9 is here; a missing or
+ * The environment, validated once. Every variable Berth reads is here; a missing or
  * malformed one stops the start with a message naming it.
  */
 const csv = z

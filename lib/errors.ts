@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * One error type for expected failures. Each code maps to an HTTP status and an RFC 9457
  * problem type; unexpected errors become a 500 whose body carries only the request id.
@@ -66,6 +68,11 @@ export class AppError extends Error {
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
   }
+}
+
+/** Zod issues as field errors with dotted paths (`credentials.username`). */
+export function zodErrors(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
 export function validationError(errors: FieldIssue[]): AppError {

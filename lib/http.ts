@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
-import { AppError, toProblem, validationError } from "@/lib/errors";
+import { AppError, toProblem, validationError, zodErrors } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -103,11 +103,6 @@ async function readLimited(req: Request, limit: number): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Zod issues as `{path, message}` with dotted paths (`credentials.username`). */
-export function zodErrors(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
 type Handler<P> = (req: NextRequest, ctx: { params: P; requestId: string }) => Promise<Response>;

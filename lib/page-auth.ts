@@ -1,16 +1,17 @@
 import "server-only";
 import { headers } from "next/headers";
+import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/db";
 import { sessionUserFromHeaders, type SessionUser } from "@/lib/auth/session";
 import { resolveContext, type RequestContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { countUsers } from "@/lib/users";
+import { countUsers } from "@/lib/auth/users";
 
-/** The signed-in user of a page request, or null. */
-export async function currentUser(): Promise<SessionUser | null> {
+/** The signed-in user of a page request, or null; loaded once per request (React `cache`). */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   return sessionUserFromHeaders(await headers());
-}
+});
 
 /** While no user exists every page leads to /setup; otherwise a signed-out visitor goes to /login. */
 export async function redirectToSignIn(next?: string): Promise<never> {
@@ -22,8 +23,12 @@ export async function requireUser(next?: string): Promise<SessionUser> {
   return (await currentUser()) ?? redirectToSignIn(next);
 }
 
-/** The request context of a company page: signed out → /login, not a member → 404 page. */
-export async function companyPageContext(companySlug: string): Promise<RequestContext> {
+/**
+ * The request context of a company page: signed out → /login, not a member → 404 page. Loaded
+ * once per request (React `cache`): the settings layout and its page share the session and
+ * membership lookup.
+ */
+export const companyPageContext = cache(async (companySlug: string): Promise<RequestContext> => {
   const h = await headers();
   try {
     return await resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
@@ -32,7 +37,7 @@ export async function companyPageContext(companySlug: string): Promise<RequestCo
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   }
-}
+});
 
 /** Same for server actions, which report errors as values instead of redirecting. */
 export async function companyActionContext(companySlug: string): Promise<RequestContext> {

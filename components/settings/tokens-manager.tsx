@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
-import type { ApiTokenDto } from "@/lib/auth/api-tokens";
+import type { ApiTokenDto } from "@/lib/api-tokens/service";
 
 const SCOPES = [
   { value: "registries:read", label: "Read registries", hint: "list, get, resolve, test saved" },

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { signOutAction } from "@/app/(auth)/actions";
-import type { CompanyDto } from "@/lib/companies/service";
+import type { CompanyDto } from "@/lib/companies/dto";
 
 /** Company switcher and account menu: a native <details> disclosure, keyboard-friendly without script. */
 export function AccountMenu({ email, companies, currentSlug }: { email: string; companies: CompanyDto[]; currentSlug?: string }) {

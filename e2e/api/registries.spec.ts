@@ -1,8 +1,9 @@
 /**
- * The registry REST API over HTTP against the running server (SPEC section 5): the five curl
- * examples of seed 000 with a Berth token at /api/{companyId}/containerRegistryConfig (example 4
- * with a complete service-account key, and once as written, with its elided JSON → 400), the
- * problem+json shapes, Location on 201, ETag on GET and If-Match, and the OpenAPI document.
+ * The registry REST API over HTTP against the running server: the five documented curl examples
+ * of the container-registry-config API (bodies below) with a Berth token at
+ * /api/{companyId}/containerRegistryConfig (example 4 with a complete service-account key, and
+ * once as written, with its elided JSON → 400), the problem+json shapes, Location on 201, ETag on
+ * GET and If-Match, and the OpenAPI document.
  *
  * The server is shared with other specs: before the examples run, registries of the owner's
  * company that hold an example's name or URL are deleted, and everything this spec creates is
@@ -12,7 +13,7 @@ import { expect, test, type APIRequestContext, type APIResponse } from "@playwri
 import { FAKE_SERVICE_ACCOUNT_KEY } from "../../lib/registries/fixtures";
 import { bootstrapOwner } from "../support/session";
 
-/** The bodies exactly as the seed's curl examples send them (`-d '…'`), in order. */
+/** The bodies exactly as the documented curl examples send them (`-d '…'`), in order. */
 const SEED_EXAMPLES: { body: string; type: string; url: string; secret: string }[] = [
   {
     body: '{\n"name": "Production ACR",\n"url": "myprod.azurecr.io",\n"username": "myprod",\n"password": "access-token-12345"\n}',
@@ -33,7 +34,7 @@ const SEED_EXAMPLES: { body: string; type: string; url: string; secret: string }
     secret: "mydockerpassword",
   },
   {
-    // Example 4 with a complete key in place of the seed's elided `{"type":"service_account",...}`.
+    // Example 4 with a complete key in place of the documented, elided `{"type":"service_account",...}`.
     body: JSON.stringify({ name: "GCR Production", url: "gcr.io", username: "_json_key", password: FAKE_SERVICE_ACCOUNT_KEY }),
     type: "gcr",
     url: "gcr.io",
@@ -47,7 +48,7 @@ const SEED_EXAMPLES: { body: string; type: string; url: string; secret: string }
   },
 ];
 
-/** Example 4 exactly as the seed writes it: the key is elided, so it is not valid JSON. */
+/** Example 4 exactly as documented: the key is elided, so it is not valid JSON. */
 const SEED_EXAMPLE_4_AS_WRITTEN = '{\n"name": "GCR Production",\n"url": "gcr.io",\n"username": "_json_key",\n"password": "{\\"type\\":\\"service_account\\",...}"\n}';
 
 const PRIVATE_KEY_LINE = FAKE_SERVICE_ACCOUNT_KEY.split("\\n")[1]!; // one base64 line of the fake PEM
@@ -111,7 +112,7 @@ test.afterAll(async () => {
   await anonymous?.dispose();
 });
 
-test("seed 000: the five curl examples succeed with a Berth token, with Location on 201 and ETag on GET", async () => {
+test("container-registry-config API: the five curl examples succeed with a Berth token, with Location on 201 and ETag on GET", async () => {
   for (const example of SEED_EXAMPLES) {
     const res = await api.post(seedPath(), { headers: { "Content-Type": "application/json" }, data: example.body });
     const text = await textOf(res);
@@ -119,7 +120,7 @@ test("seed 000: the five curl examples succeed with a Berth token, with Location
     const dto = JSON.parse(text);
     created.push(dto.id);
     const sent = JSON.parse(example.body) as { name: string; username: string };
-    // the seed's documented answer fields (id, companyIdRef, name, url, isActive, isDeleted, createdAt, modifiedBy), and ours
+    // the documented answer fields (id, companyIdRef, name, url, isActive, isDeleted, createdAt, modifiedBy), and ours
     expect(dto).toMatchObject({ companyIdRef: companyId, name: sent.name, url: example.url, isActive: true, isDeleted: false, type: example.type, plainHttp: false, version: 1 });
     expect(dto.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(dto.createdAt)).not.toBeNaN();
@@ -138,7 +139,7 @@ test("seed 000: the five curl examples succeed with a Berth token, with Location
     expect(v1.status()).toBe(200);
     expect(v1.headers()["etag"]).toBe('"1"');
   }
-  // the seed path lists them, newest first
+  // the container-registry-config path lists them, newest first
   const list = await api.get(`${seedPath()}?limit=5`);
   const page = JSON.parse(await textOf(list));
   expect(page).toMatchObject({ limit: 5 });
@@ -150,7 +151,7 @@ test("seed 000: the five curl examples succeed with a Berth token, with Location
   expect(ecr).toMatchObject({ type: "custom", credentials: { url: "123456789012.dkr.ecr.us-east-1.amazonaws.com", username: "AWS" }, secretsSet: ["password"] });
 });
 
-test("seed 000: example 4 as written (elided key, not JSON) is a clear 400 at credentials.serviceAccountKey", async () => {
+test("container-registry-config API: example 4 as written (elided key, not JSON) is a clear 400 at credentials.serviceAccountKey", async () => {
   const res = await api.post(seedPath(), { headers: { "Content-Type": "application/json" }, data: SEED_EXAMPLE_4_AS_WRITTEN });
   const problem = await expectProblem(res, 400, "validation");
   expect(problem.errors).toEqual([{ path: "credentials.serviceAccountKey", message: expect.stringMatching(/not valid JSON/i) }]);

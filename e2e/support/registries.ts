@@ -13,7 +13,8 @@ export async function clearRegistries(request: APIRequestContext, companyId: str
 }
 
 /**
- * Fills the Add Registry form for a type through the accessible names of SPEC section 8, with
+ * Fills the Add Registry form for a type through its accessible names (labels and roles, as a
+ * screen reader announces them), with
  * the type's fixture values merged with `overrides`.
  */
 export async function fillRegistryForm(page: Page, type: RegistryTypeKey, name: string, overrides: Record<string, string | boolean> = {}) {

@@ -4,11 +4,12 @@ import { POST as postInvite } from "@/app/api/v1/companies/[companyId]/invites/r
 import { DELETE as deleteMember, PATCH as patchMember } from "@/app/api/v1/companies/[companyId]/members/[userId]/route";
 import { DELETE as revokeToken } from "@/app/api/v1/companies/[companyId]/tokens/[tokenId]/route";
 import { POST as createToken } from "@/app/api/v1/companies/[companyId]/tokens/route";
+import { listAuditEvents } from "@/lib/audit-log";
 import { acceptInvite } from "@/lib/companies/service";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { auditRows, problemOf, seedTeam, type Team } from "@/lib/testing/identity";
-import { insertUser } from "@/lib/users";
+import { auditRows, contextFor, problemOf, seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
+import { insertUser } from "@/lib/auth/users";
 import { checkCredentials } from "./sign-in";
 
 let t: TestDb;
@@ -89,7 +90,7 @@ describe("audited actions", () => {
     secrets.add(token);
     const user = await insertUser(t.db, { email: "audited@example.test", password: "audited-password" });
     secrets.add("audited-password");
-    await acceptInvite(token, user, { requestId: "req-accept" });
+    await acceptInvite({ userId: user.id, email: user.email, ip: null, requestId: "req-accept" }, token);
     const rows = await auditRows(t.db, team.company.id);
     expect(rows).toContainEqual(
       expect.objectContaining({ action: "member.invited", targetType: "invite", targetId: body.id, metadata: { email: "audited@example.test", role: "viewer", manageRegistries: false } }),
@@ -198,6 +199,22 @@ describe("GET audit-events", () => {
   it.each(["?limit=0", "?limit=101", "?limit=abc", "?pagination.token=abc", "?pagination.token=-1", "?filter.actor=not-a-uuid"])("400 for %s", async (query) => {
     const { res } = await audit(query);
     await problemOf(res, 400);
+  });
+});
+
+describe("listAuditEvents checks its own permission", () => {
+  it("owners and admins by session read it; members, viewers and any token are 403", async () => {
+    const c = team.company.id;
+    for (const who of [team.users.owner, team.users.admin]) {
+      const page = await listAuditEvents(await contextFor(c, { cookie: who.cookie }), { limit: 5 });
+      expect(page.items.length).toBeGreaterThan(0);
+    }
+    for (const who of [team.users.member, team.users.memberMr, team.users.viewer]) {
+      await expect(listAuditEvents(await contextFor(c, { cookie: who.cookie }), { limit: 5 })).rejects.toMatchObject({ status: 403 });
+    }
+    const { token } = await tokenFor(t.db, c, team.users.owner.id);
+    secrets.add(token);
+    await expect(listAuditEvents(await contextFor(c, { token }), { limit: 5 })).rejects.toMatchObject({ status: 403 });
   });
 });
 

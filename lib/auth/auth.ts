@@ -4,7 +4,7 @@ import Credentials from "next-auth/providers/credentials";
 import { serverSecrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { getDb } from "@/db";
-import { findUserByEmail } from "@/lib/users";
+import { findUserByEmail } from "./users";
 import { checkCredentials } from "./sign-in";
 
 class ThrottledSignIn extends CredentialsSignin {

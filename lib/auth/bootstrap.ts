@@ -3,12 +3,11 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { appSettings } from "@/db/schema";
-import { createCompany } from "@/lib/companies/service";
+import { insertCompanyWithOwner } from "@/lib/companies/insert";
 import { env } from "@/lib/env";
-import { AppError, validationError } from "@/lib/errors";
-import { zodErrors } from "@/lib/http";
+import { AppError, validationError, zodErrors } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { countUsers, insertUser } from "@/lib/users";
+import { countUsers, insertUser } from "./users";
 import { setupSchema } from "./schemas";
 
 const SETUP_KEY = "setup_code_sha256";
@@ -58,7 +57,7 @@ async function createFirstOwner(input: unknown, actor: { requestId: string; ip?:
     await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
     if ((await countUsers(tx as unknown as Db)) > 0) return null;
     const user = await insertUser(tx as unknown as Db, { email: parsed.data.email, password: parsed.data.password });
-    const company = await createCompany(tx as unknown as Db, user.id, parsed.data.companyName, actor);
+    const company = await insertCompanyWithOwner(tx as unknown as Db, user.id, parsed.data.companyName, actor);
     await tx.delete(appSettings).where(eq(appSettings.key, SETUP_KEY));
     return { user, slug: company.slug };
   });

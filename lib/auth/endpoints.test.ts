@@ -11,7 +11,7 @@ import { invites, memberships } from "@/db/schema";
 import { requirePermission } from "@/lib/context";
 import { apiRequest, call, sessionCookie } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { setPassword } from "@/lib/users";
+import { setPassword } from "@/lib/auth/users";
 import { ROLE_CASES, contextFor, problemOf, seedTeam, tokenFor, tokenRow, type RoleCase, type Team } from "@/lib/testing/identity";
 
 let t: TestDb;

@@ -4,9 +4,6 @@ import { hash, verify } from "@node-rs/argon2";
 /** argon2id (the library's default algorithm), OWASP's minimum cost: 19 MiB, 2 passes. */
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
-
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }

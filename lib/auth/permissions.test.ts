@@ -4,7 +4,7 @@ import { OPERATIONS, OPERATION_SCOPE, allowsOn, decide, type Decision, type Oper
 import { SCOPE_VALUES } from "./schemas";
 
 /**
- * SPEC section 4, copied cell by cell. Columns: viewer, member, member + manageRegistries,
+ * The permission table as the product defines it, written out cell by cell. Columns: viewer, member, member + manageRegistries,
  * admin, owner. `own` = "own registries" (delete only what the caller created).
  */
 type Cell = "✔" | "403" | "own";
@@ -42,7 +42,7 @@ const SOMEONE_ELSE = "22222222-2222-4222-8222-222222222222";
 
 const cases = OPERATIONS.flatMap((op) => COLUMNS.map((col, i) => ({ op, col, cell: TABLE[op].cells[i]!, scope: TABLE[op].scope })));
 
-describe("the permission table of SPEC section 4", () => {
+describe("the permission table, cell by cell", () => {
   it("covers exactly the operations the code knows, with the table's scopes", () => {
     expect(Object.keys(TABLE).sort()).toEqual([...OPERATIONS].sort());
     for (const op of OPERATIONS) expect(OPERATION_SCOPE[op] ?? "session only").toBe(TABLE[op].scope);

@@ -1,8 +1,9 @@
 import type { Role, Scope } from "@/db/schema";
 
 /**
- * The permission table of SPEC section 4, exactly. An operation is allowed when the caller's
- * current role allows it and, for an API token, the token carries the operation's scope.
+ * The permission table: what each role may do, and the token scope each operation needs (none:
+ * sessions only). An operation is allowed when the caller's current role allows it and, for an
+ * API token, the token carries the operation's scope.
  */
 export const OPERATIONS = [
   "registries:list",

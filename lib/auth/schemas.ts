@@ -6,7 +6,12 @@ export const ROLE_VALUES = ["owner", "admin", "member", "viewer"] as const;
 export const SCOPE_VALUES = ["registries:read", "registries:write", "registries:pull"] as const;
 
 export const emailField = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
-export const passwordField = z.string().min(8, { error: "Use at least 8 characters" }).max(256, { error: "Use at most 256 characters" });
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+export const passwordField = z
+  .string()
+  .min(PASSWORD_MIN, { error: `Use at least ${PASSWORD_MIN} characters` })
+  .max(PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters` });
 export const companyNameField = z
   .string()
   .trim()

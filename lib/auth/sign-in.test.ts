@@ -5,7 +5,7 @@ import { openDb } from "@/db";
 import { rateEvents } from "@/db/schema";
 import { PEER_HEADER } from "@/lib/client-address";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { insertUser } from "@/lib/users";
+import { insertUser } from "@/lib/auth/users";
 import { SIGNIN_MAX_PER_ACCOUNT, SIGNIN_MAX_PER_ADDRESS, SIGNIN_WINDOW_MS, checkCredentials } from "./sign-in";
 
 let t: TestDb;

@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit";
 import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
 import { clearRate, consumeRate, pruneRateEvents, releaseRateEvent } from "@/lib/rate-limit";
-import { findUserByEmail } from "@/lib/users";
+import { findUserByEmail } from "./users";
 import { verifyPassword } from "./passwords";
 
 export const SIGNIN_WINDOW_MS = 15 * 60_000;

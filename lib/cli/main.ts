@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const { companies, memberships } = await import("@/db/schema");
     const { and, eq } = await import("drizzle-orm");
-    const { findUserByEmail, insertUser, setPassword } = await import("@/lib/users");
+    const { findUserByEmail, insertUser, setPassword } = await import("@/lib/auth/users");
     const email = need("email");
 
     if (cmd === "user reset-password") {
@@ -108,8 +108,9 @@ async function main(argv: string[]): Promise<number> {
         user = (await findUserByEmail(db, created.email))!;
       }
       if (!company) {
+        // The operator acts as the new owner, who is signed in nowhere: their context is built here.
         const { createCompany } = await import("@/lib/companies/service");
-        await createCompany(db, user.id, slug, actor);
+        await createCompany({ userId: user.id, email: user.email, ip: null, ...actor }, slug);
         process.stderr.write(`Created company "${slug}" with ${user.email} as owner.\n`);
         return 0;
       }
@@ -130,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
       ? await db.select().from(memberships).where(and(eq(memberships.companyId, company.id), eq(memberships.userId, user.id)))
       : [];
     if (!user || !member) throw new Error(`${email} is not a member of ${slug}`);
-    const { issueApiToken } = await import("@/lib/auth/api-tokens");
+    const { issueApiToken } = await import("@/lib/api-tokens/service");
     const { token } = await issueApiToken(
       db,
       { companyId: company.id, userId: user.id },

@@ -8,7 +8,7 @@ import { acceptInvite, peekInvite, registerWithInvite, revokeInvite } from "@/li
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { contextFor, membershipsOf, problemOf, seedTeam, type SeededUser, type Team } from "@/lib/testing/identity";
-import { insertUser } from "@/lib/users";
+import { insertUser } from "@/lib/auth/users";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -160,27 +160,27 @@ describe("invites", () => {
     const { token } = await invite("joiner@example.test", "member", true);
     expect(await peekInvite(token)).toMatchObject({ email: "joiner@example.test", role: "member", companySlug: team.company.slug });
     const user = await insertUser(t.db, { email: "JOINER@example.test", password: "joiner-password" });
-    expect(await acceptInvite(token, user, actor)).toEqual({ companySlug: team.company.slug });
+    expect(await acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token)).toEqual({ companySlug: team.company.slug });
     const [m] = await t.db.select().from(memberships).where(and(eq(memberships.companyId, team.company.id), eq(memberships.userId, user.id)));
     expect(m).toMatchObject({ role: "member", manageRegistries: true });
 
-    await expect(acceptInvite(token, user, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token)).rejects.toMatchObject({ status: 404 });
     expect(await peekInvite(token)).toBeNull();
     const other = await insertUser(t.db, { email: "joiner2@example.test", password: "joiner-password" });
-    await expect(acceptInvite(token, other, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: other.id, email: other.email, ip: null, ...actor }, token)).rejects.toMatchObject({ status: 404 });
   });
 
   it("two concurrent accepts: exactly one wins", async () => {
     const { token } = await invite("racer@example.test", "viewer");
     const user = await insertUser(t.db, { email: "racer@example.test", password: "racer-password" });
-    const results = await Promise.allSettled([acceptInvite(token, user, actor), acceptInvite(token, user, actor)]);
+    const results = await Promise.allSettled([acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token), acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
 
   it("a visitor registers with an invite once", async () => {
     const { token } = await invite("visitor@example.test", "viewer");
-    expect(await registerWithInvite(token, { name: "Vis", password: "visitor-password" }, actor)).toEqual({ email: "visitor@example.test", companySlug: team.company.slug });
-    await expect(registerWithInvite(token, { password: "visitor-password" }, actor)).rejects.toMatchObject({ status: 404 });
+    expect(await registerWithInvite(actor, token, { name: "Vis", password: "visitor-password" })).toEqual({ email: "visitor@example.test", companySlug: team.company.slug });
+    await expect(registerWithInvite(actor, token, { password: "visitor-password" })).rejects.toMatchObject({ status: 404 });
   });
 
   it("an expired invite is refused (and no longer listed)", async () => {
@@ -188,8 +188,8 @@ describe("invites", () => {
     await t.db.update(invites).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invites.id, body.id));
     const user = await insertUser(t.db, { email: "late@example.test", password: "late-password" });
     expect(await peekInvite(token)).toBeNull();
-    await expect(acceptInvite(token, user, actor)).rejects.toMatchObject({ status: 404 });
-    await expect(registerWithInvite(token, { password: "late-password" }, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token)).rejects.toMatchObject({ status: 404 });
+    await expect(registerWithInvite(actor, token, { password: "late-password" })).rejects.toMatchObject({ status: 404 });
     expect(await membershipsOf(t.db, team.company.id)).not.toContainEqual(expect.objectContaining({ userId: user.id }));
     const list = await call(listInvites, apiRequest("GET", `/api/v1/companies/${team.company.id}/invites`, { cookie: team.users.owner.cookie }), { companyId: team.company.id });
     expect((await list.json()).items.map((i: { id: string }) => i.id)).not.toContain(body.id);
@@ -198,10 +198,10 @@ describe("invites", () => {
   it("an invite for another email is refused, and stays usable by the right one", async () => {
     const { token } = await invite("right@example.test", "admin");
     const wrong = await insertUser(t.db, { email: "wrong@example.test", password: "wrong-password" });
-    await expect(acceptInvite(token, wrong, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: wrong.id, email: wrong.email, ip: null, ...actor }, token)).rejects.toMatchObject({ status: 404 });
     expect(await membershipsOf(t.db, team.company.id)).not.toContainEqual(expect.objectContaining({ userId: wrong.id }));
     const right = await insertUser(t.db, { email: "right@example.test", password: "right-password" });
-    await acceptInvite(token, right, actor);
+    await acceptInvite({ userId: right.id, email: right.email, ip: null, ...actor }, token);
     expect(await roleOf(team, right.id)).toBe("admin");
   });
 
@@ -210,12 +210,12 @@ describe("invites", () => {
     await revokeInvite(await contextFor(team.company.id, { cookie: team.users.admin.cookie }), body.id);
     const user = await insertUser(t.db, { email: "revoked@example.test", password: "revoked-password" });
     expect(await peekInvite(token)).toBeNull();
-    await expect(acceptInvite(token, user, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, token)).rejects.toMatchObject({ status: 404 });
   });
 
   it("an unknown invite token is refused", async () => {
     const user = await insertUser(t.db, { email: "nobody@example.test", password: "nobody-password" });
-    await expect(acceptInvite("not-a-real-invite-token", user, actor)).rejects.toMatchObject({ status: 404 });
+    await expect(acceptInvite({ userId: user.id, email: user.email, ip: null, ...actor }, "not-a-real-invite-token")).rejects.toMatchObject({ status: 404 });
   });
 
   it("inviting an existing member → 409 (whatever the case of the email)", async () => {

@@ -5,21 +5,15 @@ import type { Db } from "@/db";
 import { getDb } from "@/db";
 import { apiTokens, companies, invites, memberships, users, type Role } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
-import { RESERVED_SLUGS, companyNameField, inviteSchema, slugify, updateMemberSchema } from "@/lib/auth/schemas";
-import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
-import { AppError, validationError } from "@/lib/errors";
-import { zodErrors } from "@/lib/http";
-import { insertUser, isUniqueViolation } from "@/lib/users";
+import { inviteSchema, updateMemberSchema } from "@/lib/auth/schemas";
+import { auditActor, notFound, requirePermission, type RequestContext, type UserContext } from "@/lib/context";
+import { AppError, validationError, zodErrors } from "@/lib/errors";
+import { insertUser } from "@/lib/auth/users";
 import type { z } from "zod";
+import type { CompanyDto } from "./dto";
+import { insertCompanyWithOwner } from "./insert";
 
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
-
-export interface CompanyDto {
-  id: string;
-  slug: string;
-  name: string;
-  role: Role;
-}
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
@@ -27,23 +21,9 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   return r.data;
 }
 
-/** Creates a company with the user as its owner (inside the caller's transaction when given). */
-export async function createCompany(db: Db, userId: string, rawName: string, actor: AuditActor): Promise<CompanyDto> {
-  const name = parse(companyNameField, rawName);
-  const slug = slugify(name);
-  if (RESERVED_SLUGS.has(slug)) throw validationError([{ path: "companyName", message: `"${slug}" is reserved; choose another name` }]);
-  return db.transaction(async (tx) => {
-    let company;
-    try {
-      [company] = await tx.insert(companies).values({ slug, name, createdBy: userId }).returning();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError("conflict", `A company with the address "${slug}" already exists; choose another name`, { errors: [{ path: "companyName", message: `"${slug}" is taken` }] });
-      throw err;
-    }
-    await tx.insert(memberships).values({ companyId: company!.id, userId, role: "owner", manageRegistries: true });
-    await recordAudit(tx as unknown as Db, { ...actor, userId }, { companyId: company!.id, action: "company.created", targetType: "company", targetId: company!.id, metadata: { slug, name } });
-    return { id: company!.id, slug, name, role: "owner" as const };
-  });
+/** Creates a company with the signed-in caller as its owner. */
+export async function createCompany(caller: UserContext, rawName: string): Promise<CompanyDto> {
+  return insertCompanyWithOwner(await getDb(), caller.userId, rawName, { ip: caller.ip, requestId: caller.requestId });
 }
 
 export async function listUserCompanies(userId: string): Promise<CompanyDto[]> {
@@ -247,7 +227,9 @@ export async function peekInvite(token: string) {
  * Accepts an invite for a signed-in user whose email matches. Single use: the row is claimed
  * with a conditional UPDATE, so two concurrent accepts cannot both succeed.
  */
-export async function acceptInvite(token: string, user: { id: string; email: string }, actor: AuditActor): Promise<{ companySlug: string }> {
+export async function acceptInvite(caller: UserContext, token: string): Promise<{ companySlug: string }> {
+  const user = { id: caller.userId, email: caller.email };
+  const actor: AuditActor = { ip: caller.ip, requestId: caller.requestId };
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [claimed] = await tx
@@ -267,11 +249,11 @@ export async function acceptInvite(token: string, user: { id: string; email: str
 }
 
 /** A visitor without an account accepts an invite by creating one for the invited email. */
-export async function registerWithInvite(token: string, input: { name?: string; password: string }, actor: AuditActor): Promise<{ email: string; companySlug: string }> {
+export async function registerWithInvite(visitor: AuditActor, token: string, input: { name?: string; password: string }): Promise<{ email: string; companySlug: string }> {
   const invite = await peekInvite(token);
   if (!invite) throw new AppError("not_found", "This invitation is invalid, already used or expired");
   const db = await getDb();
   const user = await insertUser(db, { email: invite.email, password: input.password, name: input.name });
-  const { companySlug } = await acceptInvite(token, user, actor);
+  const { companySlug } = await acceptInvite({ userId: user.id, email: user.email, ip: visitor.ip ?? null, requestId: visitor.requestId ?? crypto.randomUUID() }, token);
   return { email: user.email, companySlug };
 }

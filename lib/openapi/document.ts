@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of Berth's REST API (SPEC section 5), generated from the zod schemas
+ * The OpenAPI 3.1 document of Berth's REST API, generated from the zod schemas
  * the handlers use (`z.toJSONSchema`, JSON Schema draft 2020-12, the input side of each schema),
  * with the registry catalogue's labels, help and required fields added to each registry type.
  * Served without authentication at `GET /api/v1/openapi.json`; rendered at `/docs/api`.

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (SPEC section 5): served without authentication, valid OpenAPI 3.1 (checked
+ * The OpenAPI document: served without authentication, valid OpenAPI 3.1 (checked
  * with @seriousme/openapi-schema-validator), covering every route handler of the API with its
  * status codes, and true to the code: real requests and answers of the handlers, on a real
  * database, validate against the document's own JSON Schemas (with Ajv, draft 2020-12), and the
@@ -120,7 +120,7 @@ describe("GET /api/v1/openapi.json", () => {
   });
 });
 
-describe("coverage of SPEC section 5", () => {
+describe("coverage of every route of the REST API", () => {
   const R = "/api/v1/companies/{companyId}/registries";
   const S = "/api/{companyId}/containerRegistryConfig";
   const C = "/api/v1/companies/{companyId}";
@@ -181,7 +181,7 @@ describe("coverage of SPEC section 5", () => {
     expect(doc.paths[R].get.parameters.find((x: Json) => x.name === "filter.type").schema.enum).toEqual([...REGISTRY_TYPE_KEYS]);
   });
 
-  it("has a bearer security scheme, sessions only where SPEC section 4 says so, and no security on nothing else", () => {
+  it("has a bearer security scheme, sessions only where the permission table says so, and no security on nothing else", () => {
     expect(doc.components.securitySchemes.bearerToken).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearerToken: [] }, { sessionCookie: [] }]);
     for (const p of ["tokens", "members", "invites", "audit-events"]) {
@@ -268,7 +268,7 @@ describe("the document is true to the code (real requests and answers against it
       expectAnswer(await v1.patch(owner, c, a.body.id, { isActive: false }), 200, "Registry");
     }
     expectAnswer(await v1.list(owner, c, "limit=5"), 200, "RegistryPage");
-    // the generic bodies of seed 000
+    // the generic bodies of the container-registry-config API
     for (const [i, ex] of SEED_GENERIC_EXAMPLES.entries()) {
       const body = i === 3 ? { ...ex.body, password: FAKE_SERVICE_ACCOUNT_KEY } : { ...ex.body, name: `${ex.body.name} seed` };
       expect(checkIn("RegistryCreate", body)).toEqual([]);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PATCH as patchOne, PUT as putOne } from "@/app/api/v1/companies/[companyId]/registries/[id]/route";
 import { POST as testSaved } from "@/app/api/v1/companies/[companyId]/registries/[id]/test/route";
 import { POST as create } from "@/app/api/v1/companies/[companyId]/registries/route";
-import { issueApiToken } from "@/lib/auth/api-tokens";
+import { issueApiToken } from "@/lib/api-tokens/service";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, call, seedCompany, sessionCookie } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";

@@ -15,7 +15,7 @@ import { POST as testSaved } from "@/app/api/v1/companies/[companyId]/registries
 import { POST as create } from "@/app/api/v1/companies/[companyId]/registries/route";
 import { POST as validate } from "@/app/api/v1/companies/[companyId]/registries/validate/route";
 import { auditEvents, rateEvents } from "@/db/schema";
-import { issueApiToken } from "@/lib/auth/api-tokens";
+import { issueApiToken } from "@/lib/api-tokens/service";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, call, seedCompany, sessionCookie, TEST_ORIGIN } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";

@@ -7,7 +7,7 @@ import { registries, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, isUuid, requirePermission, type RequestContext } from "@/lib/context";
 import { AppError, validationError, type FieldIssue } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/users";
+import { isUniqueViolation } from "@/lib/db-errors";
 import type { RegistryDto, RegistryPage } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
 import { bindingOf } from "./binding";

@@ -2,8 +2,8 @@ import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
 import type { Db } from "@/db";
 import { memberships, type Role } from "@/db/schema";
-import { createCompany } from "@/lib/companies/service";
-import { insertUser } from "@/lib/users";
+import { insertCompanyWithOwner } from "@/lib/companies/insert";
+import { insertUser } from "@/lib/auth/users";
 
 export const TEST_ORIGIN = "http://localhost:3000";
 
@@ -17,7 +17,7 @@ let seq = 0;
 /** A user who owns a new company, plus helpers to add members with roles. */
 export async function seedCompany(db: Db, name = `co${Date.now().toString(36)}${seq++}`) {
   const owner = await insertUser(db, { email: `owner-${name}@example.test`, password: "owner-password-1" });
-  const company = await createCompany(db, owner.id, name, { requestId: "test" });
+  const company = await insertCompanyWithOwner(db, owner.id, name, { requestId: "test" });
   async function addMember(role: Role, manageRegistries = false, label: string = role) {
     const user = await insertUser(db, { email: `${label}-${manageRegistries ? "m-" : ""}${name}@example.test`, password: "member-password-1" });
     await db.insert(memberships).values({ companyId: company.id, userId: user.id, role, manageRegistries });

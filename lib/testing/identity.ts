@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { apiTokens, auditEvents, memberships, type Role } from "@/db/schema";
-import { issueApiToken } from "@/lib/auth/api-tokens";
+import { issueApiToken } from "@/lib/api-tokens/service";
 import { SCOPE_VALUES } from "@/lib/auth/schemas";
 import { resolveContext, type RequestContext } from "@/lib/context";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, seedCompany, sessionCookie } from "@/lib/testing/auth";
 
-/** The five kinds of caller of the permission table (SPEC section 4). */
+/** The five kinds of caller of the permission table: viewer, member, member with manageRegistries, admin, owner. */
 export const ROLE_CASES = ["viewer", "member", "memberMr", "admin", "owner"] as const;
 export type RoleCase = (typeof ROLE_CASES)[number];
 

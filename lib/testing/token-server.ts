@@ -1,5 +1,5 @@
 /**
- * A tiny registry token server (distribution `docs/spec/auth/token.md`) for
+ * A tiny registry token server (the Docker Registry token authentication protocol) for
  * tests: `GET /token` with Basic credentials, and the OAuth2 `POST /token`
  * form. Issues ES256 JWTs with an `x5c` header whose certificate is the
  * registry's `rootcertbundle`, granting what the scope asked for limited by a

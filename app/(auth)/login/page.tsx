@@ -3,7 +3,7 @@ import { LoginForm, OidcButton } from "@/components/auth/login-form";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { currentUser } from "@/lib/page-auth";
-import { countUsers } from "@/lib/users";
+import { countUsers } from "@/lib/auth/users";
 
 export const metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";

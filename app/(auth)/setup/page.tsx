@@ -6,7 +6,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { getDb } from "@/db";
 import { checkSetupCode } from "@/lib/auth/bootstrap";
-import { countUsers } from "@/lib/users";
+import { countUsers } from "@/lib/auth/users";
 
 export const metadata = { title: "Set up Berth" };
 export const dynamic = "force-dynamic";

@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { acceptInviteAction, registerWithInviteAction } from "@/app/companies/actions";
 import { peekInvite } from "@/lib/companies/service";
 import { currentUser } from "@/lib/page-auth";
-import { findUserByEmail } from "@/lib/users";
+import { findUserByEmail } from "@/lib/auth/users";
 
 export const metadata = { title: "Invitation" };
 export const dynamic = "force-dynamic";

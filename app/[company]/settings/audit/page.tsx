@@ -3,8 +3,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Alert, Card, PageHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { getDb } from "@/db";
-import { listAuditEvents } from "@/lib/audit";
+import { listAuditEvents } from "@/lib/audit-log";
 import { listMembers } from "@/lib/companies/service";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
@@ -29,7 +28,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const action = sp.action?.trim() || undefined;
   const actor = sp.actor && /^[0-9a-f-]{36}$/i.test(sp.actor) ? sp.actor : undefined;
   const before = sp.before && /^\d{1,18}$/.test(sp.before) ? Number(sp.before) : undefined;
-  const [page, members] = await Promise.all([listAuditEvents(await getDb(), ctx.companyId, { action, actorUserId: actor, limit: PAGE, before }), listMembers(ctx)]);
+  const [page, members] = await Promise.all([listAuditEvents(ctx, { action, actorUserId: actor, limit: PAGE, before }), listMembers(ctx)]);
   const qs = (extra: Record<string, string | undefined>) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries({ action, actor, ...extra })) if (v) p.set(k, v);

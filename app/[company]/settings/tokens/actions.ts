@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runAction } from "@/lib/action-result";
-import { createApiToken, revokeApiToken } from "@/lib/auth/api-tokens";
+import { createApiToken, revokeApiToken } from "@/lib/api-tokens/service";
 import { companyActionContext } from "@/lib/page-auth";
 
 export async function createTokenAction(companySlug: string, input: unknown) {

@@ -1,6 +1,6 @@
 import { TokensManager } from "@/components/settings/tokens-manager";
 import { Alert, PageHeader } from "@/components/ui/card";
-import { listApiTokens } from "@/lib/auth/api-tokens";
+import { listApiTokens } from "@/lib/api-tokens/service";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
 

@@ -1,6 +1,6 @@
 import { createRegistryRoute, listRegistriesRoute } from "@/lib/registries/route-handlers";
 
-/** The seed's path (000_dbd92f4628eaebda.txt): the same handlers as /api/v1/companies/{companyId}/registries. */
+/** The container-registry-config path that existing clients call: the same handlers as /api/v1/companies/{companyId}/registries. */
 export const dynamic = "force-dynamic";
 
 export const GET = listRegistriesRoute;

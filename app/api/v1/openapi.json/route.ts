@@ -3,7 +3,7 @@ import { withErrors } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
-/** The OpenAPI 3.1 document of the REST API, without authentication (SPEC section 5). */
+/** The OpenAPI 3.1 document of the REST API, served without authentication so clients and tools can read it. */
 export const GET = withErrors(async () => {
   return new Response(openApiJson(), {
     status: 200,

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { getDb } from "@/db";
 import { companyRoute } from "@/lib/api-route";
-import { listAuditEvents } from "@/lib/audit";
-import { validationError } from "@/lib/errors";
-import { json, zodErrors } from "@/lib/http";
+import { listAuditEvents } from "@/lib/audit-log";
+import { validationError, zodErrors } from "@/lib/errors";
+import { json } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -22,7 +21,7 @@ export const GET = companyRoute({ permission: "company:admin" }, async (req, { c
   const parsed = querySchema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   const q = parsed.data;
-  const page = await listAuditEvents(await getDb(), ctx.companyId, {
+  const page = await listAuditEvents(ctx, {
     action: q["filter.action"],
     actorUserId: q["filter.actor"],
     limit: q.limit,

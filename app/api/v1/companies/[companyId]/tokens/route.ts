@@ -1,5 +1,5 @@
 import { companyRoute } from "@/lib/api-route";
-import { createApiToken, listApiTokens } from "@/lib/auth/api-tokens";
+import { createApiToken, listApiTokens } from "@/lib/api-tokens/service";
 import { json, readJson } from "@/lib/http";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { companyRoute } from "@/lib/api-route";
-import { revokeApiToken } from "@/lib/auth/api-tokens";
+import { revokeApiToken } from "@/lib/api-tokens/service";
 import { isUuid, notFound } from "@/lib/context";
 
 export const dynamic = "force-dynamic";

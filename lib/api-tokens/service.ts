@@ -5,10 +5,9 @@ import { getDb } from "@/db";
 import { apiTokens } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
-import { validationError } from "@/lib/errors";
-import { zodErrors } from "@/lib/http";
-import { createTokenSchema } from "./schemas";
-import { generateApiToken } from "./tokens";
+import { validationError, zodErrors } from "@/lib/errors";
+import { createTokenSchema } from "@/lib/auth/schemas";
+import { generateApiToken } from "@/lib/auth/tokens";
 
 export interface ApiTokenDto {
   id: string;

@@ -1,16 +1,17 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { Db } from "@/db";
 import { users } from "@/db/schema";
+import { isUniqueViolation } from "@/lib/db-errors";
 import { AppError } from "@/lib/errors";
-import { PASSWORD_MAX, PASSWORD_MIN, hashPassword } from "@/lib/auth/passwords";
+import { hashPassword } from "./passwords";
+import { emailField, passwordField } from "./schemas";
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
-export const passwordSchema = z
-  .string()
-  .min(PASSWORD_MIN, { error: `Use at least ${PASSWORD_MIN} characters` })
-  .max(PASSWORD_MAX, { error: `Use at most ${PASSWORD_MAX} characters` });
+/*
+ * The users table, below every service. These take a database handle (or the caller's
+ * transaction) rather than a request context: they run where no context exists yet (signing in,
+ * the first run, accepting an invite, the CLI) and check no permission themselves.
+ */
 
 export async function findUserByEmail(db: Db, email: string) {
   const [user] = await db
@@ -27,8 +28,8 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 export async function insertUser(db: Db, input: { email: string; password: string; name?: string }) {
-  const email = emailSchema.parse(input.email);
-  const passwordHash = await hashPassword(passwordSchema.parse(input.password));
+  const email = emailField.parse(input.email);
+  const passwordHash = await hashPassword(passwordField.parse(input.password));
   try {
     const [user] = await db
       .insert(users)
@@ -43,16 +44,9 @@ export async function insertUser(db: Db, input: { email: string; password: strin
 
 /** Sets a new password and signs the user out everywhere. */
 export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
-  const passwordHash = await hashPassword(passwordSchema.parse(password));
+  const passwordHash = await hashPassword(passwordField.parse(password));
   await db
     .update(users)
     .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
     .where(eq(users.id, userId));
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
-    if (e.code === "23505") return true;
-  }
-  return false;
 }
