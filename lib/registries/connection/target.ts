@@ -1,4 +1,5 @@
 /** Parsing of the registry host and of the optional image reference. Pure functions. */
+import { dockerhub } from "@/lib/registries/types/dockerhub";
 import { canonicalAddress, parseIpLiteral } from "./policy";
 
 export interface RegistryTarget {
@@ -18,12 +19,13 @@ export interface RegistryTarget {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const DOCKER_HUB_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+/** Docker Hub's API host: images name it `docker.io`, the registry API answers here. */
 export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/;
 
+/** A host of Docker Hub (whatever the registry's type: public images live there too). */
 export function isDockerHubHost(host: string): boolean {
-  return DOCKER_HUB_HOSTS.has(host.toLowerCase());
+  return dockerhub.hostPattern.regex?.test(host.toLowerCase()) === true;
 }
 
 /** `host` or `[v6]` for use in URLs and `Host` headers. */
