@@ -110,7 +110,7 @@ function componentSchemas(): Record<string, Json> {
   describeCredentials(schemas.RegistryPatch?.properties?.credentials, null);
   describeCredentials(schemas.RegistryTestRequest?.properties?.credentials, null);
   schemas.RegistryTypedBody.description = "The typed body `{name, type, isActive?, credentials}`: one variant per registry type.";
-  schemas.RegistryReplace.description = "The typed body of `PUT`: the type cannot change; secrets left out (or blank) keep their stored value unless the registry's host changes, which requires every secret again.";
+  schemas.RegistryReplace.description = "The typed body of `PUT`: the type cannot change; secrets left out (or blank) keep their stored value unless the registry's binding changes (host, port, path prefix, transport or TLS trust; turning skip-verify off excepted), which requires every secret again.";
   schemas.RegistryPatch.description = "Partial update: `name`, `isActive` and any credential keys of the registry's type; `null` or `\"\"` clears a key.";
   schemas.RegistryCreate.description = "A typed body, or the generic body `{name, url, username?, password?, token?, isActive?}` mapped by host.";
   return schemas;
@@ -136,7 +136,7 @@ function describeCredentials(schema: Json, mode: "create" | "replace" | null, ty
     const field = fields.find((f) => f.name === name);
     if (!field) continue;
     prop.title = field.label;
-    const notes = [field.help, field.secret ? "Secret: never returned by the API." : "", field.secret && mode === "replace" ? "Leave out to keep the stored value (unless the host changes)." : ""].filter(Boolean);
+    const notes = [field.help, field.secret ? "Secret: never returned by the API." : "", field.secret && mode === "replace" ? "Leave out to keep the stored value (unless the binding changes)." : ""].filter(Boolean);
     if (notes.length) prop.description = notes.join(" ");
     if (field.secret) prop.writeOnly = true;
     if (field.placeholder && !field.secret) prop.examples = [field.placeholder];
@@ -232,7 +232,7 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         tags,
         operationId: op("replaceRegistry"),
         summary: "Replace a registry",
-        description: `The type is immutable; omitted secrets keep their value unless the host changes. Honours \`If-Match\`. Token scope \`registries:write\`.${seedNote}`,
+        description: `The type is immutable; omitted secrets keep their value unless the binding changes (host, port, path prefix, transport, TLS trust). Honours \`If-Match\`. Token scope \`registries:write\`.${seedNote}`,
         parameters: [P.ifMatch],
         requestBody: jsonBody("RegistryReplace"),
         responses: { "200": answer("The updated registry", "Registry", ETAG), ...problems(400, 401, 403, 404, 409, 412, 413, 415) },
@@ -276,7 +276,7 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         tags,
         operationId: "testRegistry",
         summary: "Test Connection on a saved registry",
-        description: "With optional overrides (an edit form's unsaved values); a body is optional. Stores `lastTest` when the saved values were tested, and audits. Token scope `registries:read`; every role but viewer.",
+        description: "With optional overrides (an edit form's unsaved values); a body is optional. An override that changes the binding (host, port, path prefix, transport, CA certificate, skip-verify turned on) must bring every secret again, else 400: stored secrets only go where the saved registry points. Stores `lastTest` when the saved values were tested, and audits. Token scope `registries:read`; every role but viewer.",
         requestBody: { required: false, content: { "application/json": { schema: ref("RegistryTestRequest") } } },
         responses: { "200": answer("The test result", "TestResult"), ...problems(400, 401, 403, 404, 413, 415, 429) },
       },
