@@ -285,7 +285,7 @@ function readTestBody(row: Row, body: unknown): { overrides: Record<string, unkn
  */
 export async function testSavedRegistry(ctx: RequestContext, id: string, body: unknown, signal?: AbortSignal): Promise<TestResult> {
   requirePermission(ctx, "registries:test");
-  const row = await loadRegistryRow(await getDb(), ctx, id);
+  const row = await loadRegistryRow(ctx, id);
   const { overrides, image } = readTestBody(row, body);
   const plan = planTest(row, overrides);
   const type = row.type as RegistryTypeKey;

@@ -169,7 +169,7 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
 export async function getRegistry(ctx: RequestContext, id: string): Promise<RegistryDto> {
   requirePermission(ctx, "registries:list");
   const db = await getDb();
-  const row = await loadRegistryRow(db, ctx, id);
+  const row = await loadRegistryRow(ctx, id, { db });
   return toDto(row, await creatorEmail(db, row.createdBy));
 }
 
@@ -236,7 +236,7 @@ async function writeRegistry(
   let urlForConflict = "";
   try {
     return await db.transaction(async (tx) => {
-      const row = await loadRegistryRow(tx as unknown as Db, ctx, id, { forUpdate: true });
+      const row = await loadRegistryRow(ctx, id, { db: tx as unknown as Db, forUpdate: true });
       checkIfMatch(row, ifMatch);
       const { input, warnings, cleared } = build(row);
       if (input.type !== row.type) throw validationError([{ path: "type", message: `The type cannot be changed (it is ${row.type}); create a new registry instead` }]);
@@ -341,7 +341,7 @@ export async function deleteRegistry(ctx: RequestContext, id: string, opts: { fo
   requirePermission(ctx, "registries:delete");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const row = await loadRegistryRow(tx as unknown as Db, ctx, id, { forUpdate: true });
+    const row = await loadRegistryRow(ctx, id, { db: tx as unknown as Db, forUpdate: true });
     requirePermission(ctx, "registries:delete", row.createdBy);
     checkIfMatch(row, opts.ifMatch);
     if (!opts.force && row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < IN_USE_WINDOW_MS) {
