@@ -27,7 +27,7 @@ import { env } from "@/lib/env";
 import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
-import { bindingOf, connectionInputFromCredentials, credentialPathOf } from "./binding";
+import { bindingOf, connectionInputFromCredentials, credentialPathOf, type BindingChange } from "./binding";
 import { outboundPolicyFromEnv, testConnection, type TestResult } from "./connection";
 import { parseImageReference, parseRegistryHost } from "./connection/target";
 import { parseCreateRegistryBody } from "./generic-body";
@@ -194,7 +194,7 @@ interface PlannedTest {
   plainHttp: boolean;
   url: string;
   /** What changed in the binding (the test then used only secrets given with it); null when nothing. */
-  bindingChange: string[] | null;
+  bindingChange: BindingChange | null;
   /** Field paths the overrides changed (names only). */
   overridden: string[];
   /** The test uses exactly the saved values: its result becomes the registry's lastTest. */
@@ -251,7 +251,7 @@ function planTest(row: Row, overrides: Record<string, unknown>): PlannedTest {
     credentials: effective,
     plainHttp: next.plainHttp,
     url: next.url,
-    bindingChange: bindingChange?.parts ?? null,
+    bindingChange,
     overridden: [...new Set(overridden)],
     savedValues: !bindingChange && overridden.length === 0,
     warnings: merged.warnings,
@@ -315,8 +315,8 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
         ok: result.ok,
         latencyMs: result.latencyMs,
         overridden: plan.overridden,
-        hostChanged: plan.bindingChange !== null,
-        ...(plan.bindingChange ? { bindingChanged: plan.bindingChange } : {}),
+        hostChanged: plan.bindingChange?.subject === "host",
+        bindingChanged: plan.bindingChange?.parts ?? [],
         image: image ?? null,
         recorded: record,
         ...(cancelled ? { cancelled: true } : {}),

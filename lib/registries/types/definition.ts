@@ -22,7 +22,8 @@ export interface CredentialIssue {
  *   identity such as `_json_key`, or the token itself as the username); `secretField` is the
  *   credential that is the password.
  * - `anonymous`: no credentials at all (public registries).
- * - `exchange`: the stored credentials are exchanged for a registry password first (ECR).
+ * - `exchange`: the stored credentials are exchanged for a registry password first (ECR); the
+ *   exchange itself talks to the provider's API, so it lives in server code keyed by the type.
  */
 export type SignIn =
   | { kind: "basic"; username?: string; password?: string; usernameField?: CredentialKey; secretField: SecretField }
