@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { useFormContext, useWatch } from "react-hook-form";
 import { Button } from "@/components/ui/button";
+import { UploadIcon } from "@/components/ui/icons";
 import { Badge } from "@/components/ui/card";
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { canonicalRegistryUrl, normalizeRegistryUrl } from "@/lib/registries/url";
@@ -284,9 +285,7 @@ function FileTextarea({
       />
       <div className="flex flex-wrap items-center gap-2">
         <Button variant="secondary" size="sm" onClick={() => fileRef.current?.click()}>
-          <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
-            <path d="M10 13V3m0 0L6 7m4-4 4 4M4 13v3h12v-3" />
-          </svg>
+          <UploadIcon />
           {isKey ? "Upload .json key file" : "Upload certificate file"}
         </Button>
         <input

@@ -8,7 +8,7 @@ import { setRegistryActiveAction } from "@/app/[company]/settings/registries/act
 import { Button, buttonClass } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Input, Select } from "@/components/ui/input";
-import { Spinner } from "@/components/ui/spinner";
+import { BoltIcon, PencilIcon, PlusIcon, SearchIcon, Spinner, TrashIcon } from "@/components/ui/icons";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto, RegistryPage } from "@/lib/registries/dto";
@@ -199,7 +199,7 @@ export function RegistriesList({
             <label htmlFor="registry-filter-name" className="sr-only">
               Filter by name
             </label>
-            <SearchIcon />
+            <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-zinc-400" />
             <Input
               id="registry-filter-name"
               type="search"
@@ -499,46 +499,5 @@ function EmptyState({ addButton, canWrite }: { addButton: React.ReactNode; canWr
         {canWrite ? addButton : <p className="text-sm text-zinc-500 dark:text-zinc-400">An owner or admin can add the first one.</p>}
       </div>
     </Card>
-  );
-}
-
-function PlusIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-      <path d="M10 4v12M4 10h12" />
-    </svg>
-  );
-}
-
-function SearchIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-zinc-400" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-      <circle cx="9" cy="9" r="5.5" />
-      <path d="m13 13 3.5 3.5" />
-    </svg>
-  );
-}
-
-function BoltIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round">
-      <path d="M11 2.5 4.5 11H10l-1 6.5L15.5 9H10Z" />
-    </svg>
-  );
-}
-
-function PencilIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round">
-      <path d="m13.5 3.5 3 3L7 16l-3.5.5L4 13Z" />
-    </svg>
-  );
-}
-
-function TrashIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round">
-      <path d="M4 6h12M8 6V4h4v2M5.5 6l.8 10h7.4l.8-10M8.5 9v4.5M11.5 9v4.5" />
-    </svg>
   );
 }

@@ -10,7 +10,7 @@ import { createRegistryAction, updateRegistryAction } from "@/app/[company]/sett
 import { Button, buttonClass } from "@/components/ui/button";
 import { Alert, Card } from "@/components/ui/card";
 import { Input, Select } from "@/components/ui/input";
-import { Spinner } from "@/components/ui/spinner";
+import { ExternalLinkIcon, Spinner } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto } from "@/lib/registries/dto";
 import {
@@ -340,9 +340,7 @@ export function RegistryForm({
                     className="inline-flex items-center gap-1 text-xs font-medium text-brand-600 hover:underline dark:text-brand-100"
                   >
                     {type.label} documentation
-                    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3 w-3" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
-                      <path d="M8 4H4v12h12v-4M11 3h6v6M17 3l-8 8" />
-                    </svg>
+                    <ExternalLinkIcon />
                     <span className="sr-only">(opens in a new tab)</span>
                   </a>
                 </div>

@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { Spinner } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { registryKeys, testSavedRegistry } from "./api";

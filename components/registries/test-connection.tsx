@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { CheckIcon, ChevronRightIcon, CrossIcon, PlugIcon, Spinner } from "@/components/ui/icons";
 import type { TestResult } from "@/lib/registries/connection/types";
 import { ApiError, isAbortError } from "./api";
 import { resultHeadline, stageLabel, verifiedItems } from "./test-status";
@@ -242,9 +242,7 @@ function ResultDetails({ result, stale }: { result: TestResult; stale: boolean }
           className="group rounded-lg ring-1 ring-zinc-200 dark:ring-zinc-800"
         >
           <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-2 text-xs font-medium text-zinc-700 hover:bg-zinc-50 dark:text-zinc-300 dark:hover:bg-zinc-800/50 [&::-webkit-details-marker]:hidden">
-            <svg aria-hidden="true" viewBox="0 0 20 20" className="h-3.5 w-3.5 transition-transform group-open:rotate-90" fill="currentColor">
-              <path d="M7.3 5.3a1 1 0 0 1 1.4 0l4 4a1 1 0 0 1 0 1.4l-4 4a1 1 0 0 1-1.4-1.4l3.3-3.3-3.3-3.3a1 1 0 0 1 0-1.4Z" />
-            </svg>
+            <ChevronRightIcon className="h-3.5 w-3.5 transition-transform group-open:rotate-90" />
             Steps ({result.stages.length})
           </summary>
           <ol className="space-y-1.5 border-t border-zinc-100 px-3 py-2.5 text-xs dark:border-zinc-800">
@@ -277,29 +275,5 @@ function Elapsed({ since }: { since: number }) {
     <span aria-hidden="true" className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
       {seconds > 0 ? `${seconds} s` : ""}
     </span>
-  );
-}
-
-function PlugIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
-      <path d="M7 2.5v4M13 2.5v4M5 6.5h10v3a5 5 0 0 1-10 0Zm5 8v3" />
-    </svg>
-  );
-}
-
-function CheckIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-px h-3.5 w-3.5 shrink-0 text-emerald-600 dark:text-emerald-400" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round">
-      <path d="m4.5 10.5 3.5 3.5 7.5-8" />
-    </svg>
-  );
-}
-
-function CrossIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-px h-3.5 w-3.5 shrink-0 text-red-600 dark:text-red-400" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round">
-      <path d="m5.5 5.5 9 9m0-9-9 9" />
-    </svg>
   );
 }
