@@ -1,10 +1,10 @@
 import { ErrorIcon, WarningIcon } from "@/components/ui/icons";
 
 /**
- * A form row of the registry form: the <label> holds only the field's name (SPEC section 8); the
- * required marker and any indicator ("Set") stand outside it. Below the control: the error,
- * then a warning, then the help text, all wired to the control through aria-describedby
- * (`describedBy(id, …)` builds the same id list for the control).
+ * A form row of the registry form: the <label> holds only the field's name (so that is the
+ * control's accessible name); the required marker and any indicator ("Set") stand outside it.
+ * Below the control: the error, then a warning, then the help text, all wired to the control
+ * through aria-describedby (`describedBy(id, …)` builds the same id list for the control).
  */
 export function FormField({
   id,

@@ -53,7 +53,7 @@ export function stageLabel(stage: string): string {
   return STAGE_LABEL[stage as StageName] ?? stage;
 }
 
-/** The three headlines of the status region (SPEC section 8), plus "Not tested" for types the server cannot test. */
+/** The three headlines the status region's text starts with, plus "Not tested" for types the server cannot test. */
 export function resultHeadline(result: Pick<TestResult, "status">): "Connection successful" | "Not verified" | "Connection failed" | "Not tested" {
   if (result.status === "success") return "Connection successful";
   if (result.status === "not_verified") return "Not verified";
