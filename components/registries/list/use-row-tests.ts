@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { registryKeys, testSavedRegistry } from "../api";
-import { resultHeadline } from "../test-status";
+import { testResultToast } from "../test-status";
 import type { UpdateRows } from "./use-registry-pages";
 
 /** Re-tests a saved registry from its row: its badge shows progress, then the stored result; a toast says how it went. */
@@ -21,12 +21,7 @@ export function useRowTests({ companyId, updateRows }: { companyId: string; upda
       const result = await testSavedRegistry(companyId, row.id);
       const checkedAt = new Date().toISOString();
       updateRows((r) => (r.id === row.id ? { ...r, lastTest: { status: result.status, message: result.message, checkedAt } } : r));
-      const headline = resultHeadline(result);
-      toast({
-        tone: result.status === "success" ? "success" : result.status === "not_verified" || result.status === "not_supported" ? "warning" : "error",
-        title: headline === "Connection successful" ? `${row.name}: test passed (${result.latencyMs} ms)` : `${row.name}: ${headline.toLowerCase()}`,
-        description: headline === "Connection successful" ? undefined : result.message,
-      });
+      toast(testResultToast(row.name, result));
       void queryClient.invalidateQueries({ queryKey: registryKeys.all(companyId) });
     } catch (err) {
       toast({ tone: "error", title: `Could not test ${row.name}`, description: err instanceof Error ? err.message : String(err) });
