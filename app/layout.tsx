@@ -4,6 +4,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Berth", template: "%s · Berth" },
   description: "Container registry credentials, encrypted, tested and ready to pull.",
+  icons: { icon: { url: "/favicon.svg", type: "image/svg+xml" } },
 };
 
 export const viewport: Viewport = {

@@ -5,7 +5,7 @@ import { deleteRegistryAction } from "@/app/[company]/settings/registries/action
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
-import { Spinner } from "@/components/ui/spinner";
+import { Spinner } from "@/components/ui/icons";
 import type { RegistryDto } from "@/lib/registries/dto";
 
 const IN_USE_WINDOW_MS = 30 * 24 * 3600_000;

@@ -1,8 +1,10 @@
+import { ErrorIcon, WarningIcon } from "@/components/ui/icons";
+
 /**
- * A form row of the registry form: the <label> holds only the field's name (SPEC section 8); the
- * required marker and any indicator ("Set") stand outside it. Below the control: the error,
- * then a warning, then the help text, all wired to the control through aria-describedby
- * (`describedBy(id, …)` builds the same id list for the control).
+ * A form row of the registry form: the <label> holds only the field's name (so that is the
+ * control's accessible name); the required marker and any indicator ("Set") stand outside it.
+ * Below the control: the error, then a warning, then the help text, all wired to the control
+ * through aria-describedby (`describedBy(id, …)` builds the same id list for the control).
  */
 export function FormField({
   id,
@@ -41,17 +43,13 @@ export function FormField({
       {children}
       {error ? (
         <p id={`${id}-error`} className="flex items-start gap-1 text-xs font-medium text-red-700 dark:text-red-400">
-          <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-px h-3.5 w-3.5 shrink-0" fill="currentColor">
-            <path d="M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm-.9 4h1.8v5.2H9.1Zm0 6.8h1.8v1.8H9.1Z" />
-          </svg>
+          <ErrorIcon />
           <span>{error}</span>
         </p>
       ) : null}
       {warning && !error ? (
         <p id={`${id}-warning`} className="flex items-start gap-1 text-xs text-amber-800 dark:text-amber-300">
-          <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-px h-3.5 w-3.5 shrink-0" fill="currentColor">
-            <path d="M10 2.5 1.5 17.5h17Zm-.9 5h1.8v5H9.1Zm0 6.4h1.8v1.8H9.1Z" />
-          </svg>
+          <WarningIcon />
           <span>{warning}</span>
         </p>
       ) : null}

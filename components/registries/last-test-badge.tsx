@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import { Badge } from "@/components/ui/card";
-import { Spinner } from "@/components/ui/spinner";
+import { Spinner } from "@/components/ui/icons";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { RelativeTime } from "./relative-time";
 import { statusLabel, statusTone } from "./test-status";

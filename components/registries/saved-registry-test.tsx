@@ -3,12 +3,12 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { Spinner } from "@/components/ui/spinner";
+import { Spinner } from "@/components/ui/icons";
 import { useToast } from "@/components/ui/toast";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { registryKeys, testSavedRegistry } from "./api";
 import { LastTestBadge } from "./last-test-badge";
-import { resultHeadline } from "./test-status";
+import { testResultToast } from "./test-status";
 
 /** The last test of a saved registry with a button to run it again (members may test, not edit). */
 export function SavedRegistryTest({
@@ -40,12 +40,7 @@ export function SavedRegistryTest({
             try {
               const result = await testSavedRegistry(companyId, registry.id);
               setLastTest({ status: result.status, message: result.message, checkedAt: new Date().toISOString() });
-              const headline = resultHeadline(result);
-              toast({
-                tone: result.status === "success" ? "success" : headline === "Connection failed" ? "error" : "warning",
-                title: headline === "Connection successful" ? `${registry.name}: test passed (${result.latencyMs} ms)` : `${registry.name}: ${headline.toLowerCase()}`,
-                description: headline === "Connection successful" ? undefined : result.message,
-              });
+              toast(testResultToast(registry.name, result));
               void queryClient.invalidateQueries({ queryKey: registryKeys.all(companyId) });
             } catch (err) {
               toast({ tone: "error", title: `Could not test ${registry.name}`, description: err instanceof Error ? err.message : String(err) });

@@ -2,6 +2,7 @@
  * How Test Connection outcomes read in the UI: badge labels and tones per status, stage names,
  * and what a successful test actually proved. Client-safe.
  */
+import type { ToastInput } from "@/components/ui/toast";
 import type { StageName, TestResult, TestStatus } from "@/lib/registries/connection/types";
 
 export type Tone = "success" | "warning" | "error" | "neutral" | "info";
@@ -53,12 +54,19 @@ export function stageLabel(stage: string): string {
   return STAGE_LABEL[stage as StageName] ?? stage;
 }
 
-/** The three headlines of the status region (SPEC section 8), plus "Not tested" for types the server cannot test. */
+/** The three headlines the status region's text starts with, plus "Not tested" for types the server cannot test. */
 export function resultHeadline(result: Pick<TestResult, "status">): "Connection successful" | "Not verified" | "Connection failed" | "Not tested" {
   if (result.status === "success") return "Connection successful";
   if (result.status === "not_verified") return "Not verified";
   if (result.status === "not_supported") return "Not tested";
   return "Connection failed";
+}
+
+/** The toast after re-testing a saved registry: "passed" with the time, else the headline and the registry's message. */
+export function testResultToast(name: string, result: Pick<TestResult, "status" | "message" | "latencyMs">): ToastInput {
+  const headline = resultHeadline(result);
+  if (headline === "Connection successful") return { tone: "success", title: `${name}: test passed (${result.latencyMs} ms)` };
+  return { tone: headline === "Connection failed" ? "error" : "warning", title: `${name}: ${headline.toLowerCase()}`, description: result.message };
 }
 
 /** What a test proved, in plain words, from the stages that passed. */

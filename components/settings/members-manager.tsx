@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { InviteDto, MemberDto } from "@/lib/companies/service";
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
@@ -85,26 +86,25 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
       </Card>
 
       <Card>
-        <table className="w-full text-sm">
-          <caption className="sr-only">Members</caption>
-          <thead className="text-left text-xs uppercase tracking-wide text-zinc-500">
-            <tr>
-              <th className="px-4 py-2 font-medium">Member</th>
-              <th className="px-4 py-2 font-medium">Role</th>
-              <th className="hidden px-4 py-2 font-medium sm:table-cell">Registries</th>
-              <th className="px-4 py-2">
+        <Table caption="Members">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Member</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead className="hidden sm:table-cell">Registries</TableHead>
+              <TableHead>
                 <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              </TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
             {members.map((m) => (
-              <tr key={m.userId}>
-                <td className="px-4 py-2">
+              <TableRow key={m.userId}>
+                <TableCell>
                   <div className="font-medium">{m.email}</div>
                   {m.name ? <div className="text-xs text-zinc-500">{m.name}</div> : null}
-                </td>
-                <td className="px-4 py-2">
+                </TableCell>
+                <TableCell>
                   <Select
                     aria-label={`Role of ${m.email}`}
                     value={m.role}
@@ -118,8 +118,8 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
                       </option>
                     ))}
                   </Select>
-                </td>
-                <td className="hidden px-4 py-2 sm:table-cell">
+                </TableCell>
+                <TableCell className="hidden sm:table-cell">
                   {m.role === "member" ? (
                     <label className="flex items-center gap-2">
                       <input
@@ -134,8 +134,8 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
                   ) : (
                     <span className="text-xs text-zinc-500">{m.role === "viewer" ? "Read only" : "Full access"}</span>
                   )}
-                </td>
-                <td className="px-4 py-2 text-right">
+                </TableCell>
+                <TableCell className="text-right">
                   {m.userId === me ? (
                     <Badge>You</Badge>
                   ) : (
@@ -151,11 +151,11 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
                       Remove
                     </Button>
                   )}
-                </td>
-              </tr>
+                </TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
       </Card>
 
       {invites.length > 0 ? (

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ApiTokenDto } from "@/lib/api-tokens/service";
 
 const SCOPES = [
@@ -131,37 +132,36 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
         {tokens.length === 0 ? (
           <p className="p-6 text-center text-sm text-zinc-500">No tokens yet.</p>
         ) : (
-          <table className="w-full text-sm">
-            <caption className="sr-only">Your API tokens</caption>
-            <thead className="text-left text-xs uppercase tracking-wide text-zinc-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Name</th>
-                <th className="hidden px-4 py-2 font-medium md:table-cell">Scopes</th>
-                <th className="hidden px-4 py-2 font-medium sm:table-cell">Last used</th>
-                <th className="hidden px-4 py-2 font-medium lg:table-cell">Expires</th>
-                <th className="px-4 py-2">
+          <Table caption="Your API tokens">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Name</TableHead>
+                <TableHead className="hidden md:table-cell">Scopes</TableHead>
+                <TableHead className="hidden sm:table-cell">Last used</TableHead>
+                <TableHead className="hidden lg:table-cell">Expires</TableHead>
+                <TableHead>
                   <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {tokens.map((t) => (
-                <tr key={t.id} className={t.revokedAt ? "opacity-60" : undefined}>
-                  <td className="px-4 py-2">
+                <TableRow key={t.id} className={t.revokedAt ? "opacity-60" : undefined}>
+                  <TableCell>
                     <div className="font-medium">{t.name}</div>
                     <code className="text-xs text-zinc-500">{t.prefix}…</code>
                     {t.cidrAllowlist.length > 0 ? <div className="text-xs text-zinc-500">from {t.cidrAllowlist.join(", ")}</div> : null}
-                  </td>
-                  <td className="hidden px-4 py-2 md:table-cell">
+                  </TableCell>
+                  <TableCell className="hidden md:table-cell">
                     <div className="flex flex-wrap gap-1">
                       {t.scopes.map((s) => (
                         <Badge key={s}>{s}</Badge>
                       ))}
                     </div>
-                  </td>
-                  <td className="hidden px-4 py-2 text-xs sm:table-cell">{when(t.lastUsedAt)}</td>
-                  <td className="hidden px-4 py-2 text-xs lg:table-cell">{t.expiresAt ? when(t.expiresAt) : "never"}</td>
-                  <td className="px-4 py-2 text-right">
+                  </TableCell>
+                  <TableCell className="hidden text-xs sm:table-cell">{when(t.lastUsedAt)}</TableCell>
+                  <TableCell className="hidden text-xs lg:table-cell">{t.expiresAt ? when(t.expiresAt) : "never"}</TableCell>
+                  <TableCell className="text-right">
                     {t.revokedAt ? (
                       <Badge tone="error">Revoked</Badge>
                     ) : (
@@ -182,11 +182,11 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
                         Revoke
                       </Button>
                     )}
-                  </td>
-                </tr>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         )}
       </Card>
     </div>

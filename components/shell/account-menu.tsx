@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ChevronDownIcon } from "@/components/ui/icons";
 import { signOutAction } from "@/app/(auth)/actions";
 import type { CompanyDto } from "@/lib/companies/dto";
 
@@ -9,9 +10,7 @@ export function AccountMenu({ email, companies, currentSlug }: { email: string; 
     <details className="group relative">
       <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2.5 py-1.5 text-sm font-medium ring-1 ring-zinc-200 hover:bg-zinc-50 dark:ring-zinc-800 dark:hover:bg-zinc-900 [&::-webkit-details-marker]:hidden">
         <span className="max-w-[10rem] truncate">{current?.name ?? "Companies"}</span>
-        <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4 text-zinc-500 transition group-open:rotate-180" fill="currentColor">
-          <path d="M5.3 7.3a1 1 0 0 1 1.4 0L10 10.6l3.3-3.3a1 1 0 1 1 1.4 1.4l-4 4a1 1 0 0 1-1.4 0l-4-4a1 1 0 0 1 0-1.4Z" />
-        </svg>
+        <ChevronDownIcon className="h-4 w-4 text-zinc-500 transition group-open:rotate-180" />
       </summary>
       <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg bg-white p-1 shadow-lg ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800">
         <p className="truncate px-3 py-2 text-xs text-zinc-500">Signed in as {email}</p>

@@ -1,8 +1,9 @@
+import Image from "next/image";
+
+/**
+ * The Berth mark (public/logo.svg). Decorative: the name "Berth" always stands beside it, so the
+ * image has an empty alt text. `className` sets its size.
+ */
 export function Logo({ className = "h-6 w-6" }: { className?: string }) {
-  return (
-    <svg viewBox="0 0 24 24" aria-hidden="true" className={className} fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
-      <path d="M3 17h18l-2 4H5l-2-4Z" />
-      <path d="M6 17V9h5v8M13 17V5h5v12" />
-    </svg>
-  );
+  return <Image src="/logo.svg" alt="" width={28} height={28} unoptimized loading="eager" className={className} />;
 }

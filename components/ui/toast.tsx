@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { CloseIcon, NoticeIcon } from "./icons";
 
 type Tone = "success" | "error" | "warning" | "info";
 
@@ -57,23 +58,11 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
   );
 }
 
-const TONES: Record<Tone, { ring: string; icon: React.ReactNode }> = {
-  success: {
-    ring: "ring-emerald-200 dark:ring-emerald-900",
-    icon: <path d="m5 10.5 3 3 7-7" className="stroke-emerald-600 dark:stroke-emerald-400" />,
-  },
-  error: {
-    ring: "ring-red-200 dark:ring-red-900",
-    icon: <path d="M10 6v5m0 3h.01" className="stroke-red-600 dark:stroke-red-400" />,
-  },
-  warning: {
-    ring: "ring-amber-200 dark:ring-amber-900",
-    icon: <path d="M10 6v5m0 3h.01" className="stroke-amber-600 dark:stroke-amber-400" />,
-  },
-  info: {
-    ring: "ring-sky-200 dark:ring-sky-900",
-    icon: <path d="M10 9v5m0-8h.01" className="stroke-sky-600 dark:stroke-sky-400" />,
-  },
+const RINGS: Record<Tone, string> = {
+  success: "ring-emerald-200 dark:ring-emerald-900",
+  error: "ring-red-200 dark:ring-red-900",
+  warning: "ring-amber-200 dark:ring-amber-900",
+  info: "ring-sky-200 dark:ring-sky-900",
 };
 
 function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) => void }) {
@@ -83,19 +72,15 @@ function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) =
     const timer = window.setTimeout(() => onDismiss(item.id), item.tone === "error" ? 10_000 : 5_000);
     return () => window.clearTimeout(timer);
   }, [paused, item.id, item.tone, onDismiss]);
-  const tone = TONES[item.tone];
   return (
     <li
       onMouseEnter={() => setPaused(true)}
       onMouseLeave={() => setPaused(false)}
       onFocus={() => setPaused(true)}
       onBlur={() => setPaused(false)}
-      className={`pointer-events-auto flex items-start gap-3 rounded-lg bg-white p-3 text-sm shadow-lg ring-1 motion-safe:animate-[toast-in_150ms_ease-out] dark:bg-zinc-900 ${tone.ring}`}
+      className={`pointer-events-auto flex items-start gap-3 rounded-lg bg-white p-3 text-sm shadow-lg ring-1 motion-safe:animate-[toast-in_150ms_ease-out] dark:bg-zinc-900 ${RINGS[item.tone]}`}
     >
-      <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" className="mt-0.5 h-5 w-5 shrink-0">
-        <circle cx="10" cy="10" r="8" className="stroke-current opacity-20" />
-        {tone.icon}
-      </svg>
+      <NoticeIcon tone={item.tone} />
       <div className="min-w-0 flex-1">
         <p className="font-medium break-words">{item.title}</p>
         {item.description ? <p className="mt-0.5 break-words text-zinc-600 dark:text-zinc-400">{item.description}</p> : null}
@@ -106,9 +91,7 @@ function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) =
         aria-label="Dismiss notification"
         className="-m-1 rounded p-1 text-zinc-400 hover:text-zinc-700 focus-visible:outline-2 focus-visible:outline-brand-500 dark:hover:text-zinc-200"
       >
-        <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-          <path d="m5 5 10 10M15 5 5 15" />
-        </svg>
+        <CloseIcon />
       </button>
     </li>
   );

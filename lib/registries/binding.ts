@@ -8,8 +8,10 @@
  * Berth send a stored secret anywhere the saved registry would not. Client-safe (the form shows
  * the same rule as the server applies).
  */
+import type { FieldIssue } from "@/lib/errors";
 import type { ConnectionInput } from "./connection/types";
-import { REGISTRY_TYPES, getRegistryType, type CredentialKey, type RegistryCredentials, type RegistryTypeKey } from "./types";
+import { findMissingCredentials } from "./schemas";
+import { REGISTRY_TYPES, getRegistryType, isSecretField, type CredentialKey, type RegistryCredentials, type RegistryTypeKey } from "./types";
 import { normalizeRegistryUrl } from "./url";
 
 export interface Binding {
@@ -156,4 +158,31 @@ export function credentialPathOf(type: RegistryTypeKey, credentials: RegistryCre
     default:
       return `credentials.${enginePath}`;
   }
+}
+
+/** A saved registry as the secret rule needs it (a row, or the DTO a form edits). */
+export interface SavedBinding {
+  type: string;
+  url: string;
+  plainHttp: boolean;
+  credentials: unknown;
+  /** The secret fields stored for it. */
+  secretFields: readonly string[];
+}
+
+/**
+ * The one rule for stored secrets when a saved registry is given new `credentials` (a write, a
+ * test override, an edit form): they are kept only while the binding stays as saved, never
+ * those given anew or cleared. `missing` lists what must be entered, saying why when the
+ * binding changed. Pure: the server enforces it, the form shows it.
+ */
+export function storedSecretsRule(saved: SavedBinding, credentials: RegistryCredentials, change: { given: readonly string[]; cleared: readonly string[] }) {
+  const type = saved.type as RegistryTypeKey;
+  const bindingChange = bindingChanges(storedBindingOf(saved), bindingOf(type, credentials));
+  const kept = bindingChange ? [] : saved.secretFields.filter((f) => !change.given.includes(f) && !change.cleared.includes(f));
+  const again = bindingChange && `Required: the registry ${bindingChange.subject} changed, so enter this secret again`;
+  const missing: FieldIssue[] = findMissingCredentials(type, credentials, kept).map((issue) =>
+    again && isSecretField(issue.path.replace(/^credentials\./, "")) ? { path: issue.path, message: again } : issue,
+  );
+  return { kept, bindingChange, missing };
 }

@@ -52,7 +52,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center px-4 py-10">
       <div className="mb-6 flex items-center gap-2 text-lg font-semibold">
-        <Logo className="h-7 w-7 text-brand-600" /> Berth
+        <Logo className="h-7 w-7" /> Berth
       </div>
       <div className="w-full max-w-sm rounded-xl bg-white p-6 shadow-sm ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800">
         <h1 className="mb-1 text-lg font-semibold">{invite ? `Join ${invite.companyName}` : "Invitation"}</h1>

@@ -3,6 +3,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Alert, Card, PageHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { listAuditEvents } from "@/lib/audit-log";
 import { listMembers } from "@/lib/companies/service";
 import { can } from "@/lib/context";
@@ -61,34 +62,33 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         {page.items.length === 0 ? (
           <p className="p-6 text-center text-sm text-zinc-500">No events{action || actor ? " match these filters" : " yet"}.</p>
         ) : (
-          <table className="w-full text-sm">
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="text-left text-xs uppercase tracking-wide text-zinc-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">When</th>
-                <th className="px-4 py-2 font-medium">Action</th>
-                <th className="hidden px-4 py-2 font-medium sm:table-cell">Actor</th>
-                <th className="hidden px-4 py-2 font-medium md:table-cell">Details</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          <Table caption="Audit events, newest first">
+            <TableHeader>
+              <TableRow>
+                <TableHead>When</TableHead>
+                <TableHead>Action</TableHead>
+                <TableHead className="hidden sm:table-cell">Actor</TableHead>
+                <TableHead className="hidden md:table-cell">Details</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {page.items.map((e) => (
-                <tr key={e.id}>
-                  <td className="whitespace-nowrap px-4 py-2 text-xs text-zinc-500">
+                <TableRow key={e.id}>
+                  <TableCell className="whitespace-nowrap text-xs text-zinc-500">
                     <time dateTime={e.createdAt}>{new Date(e.createdAt).toISOString().replace("T", " ").slice(0, 19)} UTC</time>
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="hidden px-4 py-2 text-xs sm:table-cell">
+                  </TableCell>
+                  <TableCell className="font-mono text-xs">{e.action}</TableCell>
+                  <TableCell className="hidden text-xs sm:table-cell">
                     {e.actor.email ?? "—"}
                     {e.actor.tokenId ? <span className="text-zinc-500"> (API token)</span> : null}
-                  </td>
-                  <td className="hidden max-w-xs truncate px-4 py-2 font-mono text-xs text-zinc-500 md:table-cell" title={JSON.stringify(e.metadata)}>
+                  </TableCell>
+                  <TableCell className="hidden max-w-xs truncate font-mono text-xs text-zinc-500 md:table-cell" title={JSON.stringify(e.metadata)}>
                     {JSON.stringify(e.metadata)}
-                  </td>
-                </tr>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         )}
       </Card>
       <div className="mt-4 flex justify-end gap-2">

@@ -1,0 +1,55 @@
+import type { UseFormRegisterReturn } from "react-hook-form";
+import { Input } from "@/components/ui/input";
+import { getRegistryType } from "@/lib/registries/schemas";
+import { FormField, describedBy } from "../form-field";
+import { TypeHelp } from "./type-help";
+import { TypeSelect } from "./type-select";
+
+/** The form's first section: type, name, and what the chosen type is. */
+export function RegistrySection({
+  mode,
+  typeKey,
+  typeRegistration,
+  nameRegistration,
+  nameError,
+}: {
+  mode: "create" | "edit";
+  typeKey: string;
+  typeRegistration: UseFormRegisterReturn<"type">;
+  nameRegistration: UseFormRegisterReturn<"name">;
+  nameError: string | undefined;
+}) {
+  const type = getRegistryType(typeKey);
+  return (
+    <section aria-labelledby="registry-section-title" className="space-y-5 p-5">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="registry-section-title" className="text-sm font-semibold">
+          Registry
+        </h2>
+        <p id="registry-form-required" className="text-xs text-zinc-500 dark:text-zinc-400">
+          <span aria-hidden="true" className="text-red-600 dark:text-red-400">
+            *
+          </span>{" "}
+          marks a required field
+        </p>
+      </div>
+      <div className="grid gap-5 sm:grid-cols-2">
+        <TypeSelect mode={mode} typeKey={typeKey} label={type?.label} registration={typeRegistration} />
+        <FormField id="field-name" label="Name" required error={nameError} help="How people recognise it, e.g. “GitHub – acme-org”. Unique in this company.">
+          <Input
+            id="field-name"
+            {...nameRegistration}
+            aria-invalid={nameError ? true : undefined}
+            aria-required
+            aria-describedby={describedBy("field-name", { error: nameError, help: true })}
+            autoComplete="off"
+            maxLength={100}
+            data-1p-ignore="true"
+            data-lpignore="true"
+          />
+        </FormField>
+      </div>
+      {type ? <TypeHelp typeKey={typeKey} label={type.label} help={type.help} docsUrl={type.docsUrl} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import { Button } from "@/components/ui/button";
+import { SearchIcon } from "@/components/ui/icons";
+import { Input, Select } from "@/components/ui/input";
+import { REGISTRY_TYPES } from "@/lib/registries/schemas";
+
+/** The bar above the list: filter by name and by type, Clear filters, and the add button at the end. */
+export function RegistryFilters({
+  nameInput,
+  onNameInput,
+  type,
+  onType,
+  onClear,
+  action,
+}: {
+  nameInput: string;
+  onNameInput: (value: string) => void;
+  type: string;
+  onType: (value: string) => void;
+  /** Offered while a filter is set and something matches. */
+  onClear?: () => void;
+  action: React.ReactNode;
+}) {
+  return (
+    <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+      <div className="relative sm:w-64">
+        <label htmlFor="registry-filter-name" className="sr-only">
+          Filter by name
+        </label>
+        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 h-4 w-4 -translate-y-1/2 text-zinc-400" />
+        <Input
+          id="registry-filter-name"
+          type="search"
+          value={nameInput}
+          onChange={(e) => onNameInput(e.target.value)}
+          placeholder="Filter by name"
+          autoComplete="off"
+          className="pl-8"
+        />
+      </div>
+      <div className="flex items-center gap-2">
+        <label htmlFor="registry-filter-type" className="sr-only">
+          Filter by type
+        </label>
+        <Select id="registry-filter-type" value={type} onChange={(e) => onType(e.target.value)} className="min-w-0 sm:w-56">
+          <option value="">All types</option>
+          {REGISTRY_TYPES.map((t) => (
+            <option key={t.key} value={t.key}>
+              {t.label}
+            </option>
+          ))}
+        </Select>
+        {onClear ? (
+          <Button variant="ghost" onClick={onClear} className="shrink-0 whitespace-nowrap">
+            Clear filters
+          </Button>
+        ) : null}
+      </div>
+      <div className="sm:ml-auto">{action}</div>
+    </div>
+  );
+}
