@@ -29,8 +29,8 @@ export function NoRegistries({ addButton, canWrite }: { addButton: React.ReactNo
       </div>
       <h2 className="mt-5 text-base font-semibold">No container registries yet</h2>
       <p className="mx-auto mt-2 max-w-md text-sm text-zinc-600 dark:text-zinc-400">
-        A registry entry holds the credentials for one private container registry, such as GitHub Container Registry, Docker Hub, Amazon ECR or your own
-        Harbor. Berth encrypts them, tests that they sign in, and hands deploy agents and CI jobs a ready pull secret for the images they need.
+        A registry entry holds the credentials for one private container registry, such as {getRegistryType("ghcr").label}, {getRegistryType("dockerhub").label},{" "}
+        {getRegistryType("ecr").label} or your own {getRegistryType("harbor").label}. Berth encrypts them, tests that they sign in, and hands deploy agents and CI jobs a ready pull secret for the images they need.
       </p>
       <div className="mt-6 flex justify-center">
         {canWrite ? addButton : <p className="text-sm text-zinc-500 dark:text-zinc-400">An owner or admin can add the first one.</p>}
