@@ -39,7 +39,7 @@ const text = (value: unknown) => (typeof value === "string" && value.trim() !== 
  * Maps a generic body to a typed one. A host of the table whose body has the
  * type's required fields becomes that type; anything else (another host, a
  * port, plain http, a path prefix on a type without a URL field, missing
- * fields, a GCR/GAR user other than `_json_key`) becomes `custom`. Other keys
+ * fields, a username other than the type's fixed one such as Google's `_json_key`) becomes `custom`. Other keys
  * are carried over so the strict schema still rejects unknown ones.
  */
 export function mapGenericBody(body: Record<string, unknown>): Record<string, unknown> {
@@ -58,7 +58,7 @@ function mapByHost(input: string, secrets: GenericSecrets) {
   for (const { type, rule, hosts } of GENERIC_BODY_TYPES) {
     if (!hosts.test(url.host)) continue;
     if (url.pathPrefix && !type.fields.some((f) => f.name === "url")) return undefined;
-    if (rule.jsonKeyUser && secrets.username !== "_json_key") return undefined;
+    if (rule.fixedUser && secrets.username !== rule.fixedUser) return undefined;
     const credentials = withoutUndefined(rule.credentials(url, secrets));
     if (findMissingCredentials(type.key, credentials).length > 0) return undefined;
     return { type: type.key, credentials };

@@ -2,6 +2,8 @@
 import { X509Certificate } from "node:crypto";
 import type { FieldIssue } from "@/lib/errors";
 import { getRegistryType } from "@/lib/registries/types";
+// Google's fixed username: the password is then a service-account key file, which may span lines.
+import { JSON_KEY_USER } from "@/lib/registries/types/google";
 import { hostWarning, secretPrefixWarning, usernameWarning } from "./hints";
 import { parseImageReference, parseRegistryHost, type ImageReference, type RegistryTarget } from "./target";
 import type { ConnectionInput } from "./types";
@@ -52,9 +54,6 @@ function isServiceAccountKey(secret: string): boolean {
 }
 
 type Refusal = { path: string; message: string };
-
-/** Google's fixed username: the password is then a service-account key file, which may span lines. */
-const JSON_KEY_USER = "_json_key";
 
 function checkCredentials(username: string, password: string): Refusal | undefined {
   if (!username && !password) return { path: "password", message: "Enter the username and password or token (or choose the type Public for an anonymous registry)." };

@@ -48,8 +48,8 @@ export interface GenericUrl {
  * The mapped body is validated like any typed body afterwards.
  */
 export interface GenericBodyRule {
-  /** The type signs in with the fixed user `_json_key` (Google): the body must say so. */
-  jsonKeyUser?: boolean;
+  /** The type signs in with this fixed username (Google's `_json_key`): the body must name it. */
+  fixedUser?: string;
   credentials: (url: GenericUrl, secrets: GenericSecrets) => RegistryCredentials;
 }
 

@@ -1,7 +1,7 @@
 /** Google Artifact Registry: a service-account key for `REGION-docker.pkg.dev`, signed in as `_json_key`. */
 import { SAME_HOST, defineRegistryType, issues } from "./definition";
 import { field } from "./fields";
-import { googleSignIn } from "./google";
+import { JSON_KEY_USER, googleSignIn } from "./google";
 
 /** Artifact Registry locations (cloud.google.com/artifact-registry/docs/repositories/repo-locations). */
 const GAR_LOCATIONS = new Set(
@@ -45,7 +45,7 @@ export const gar = defineRegistryType({
   },
   hostOf: ({ region }) => region && `${region}-docker.pkg.dev`,
   genericBody: {
-    jsonKeyUser: true,
+    fixedUser: JSON_KEY_USER,
     credentials: (url, s) => ({ region: url.host.replace(/-docker\.pkg\.dev$/, ""), serviceAccountKey: s.password ?? s.token }),
   },
   signIn: googleSignIn,

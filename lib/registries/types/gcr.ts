@@ -8,7 +8,7 @@ const GCR_HOSTNAMES: readonly FieldOption[] = [
   { value: "eu.gcr.io", label: "eu.gcr.io (European Union)" },
   { value: "asia.gcr.io", label: "asia.gcr.io (Asia)" },
 ];
-import { googleSignIn } from "./google";
+import { JSON_KEY_USER, googleSignIn } from "./google";
 
 export const gcr = defineRegistryType({
   key: "gcr",
@@ -31,7 +31,7 @@ export const gcr = defineRegistryType({
     hint: "GCR hosts are gcr.io, us.gcr.io, eu.gcr.io or asia.gcr.io.",
   },
   hostOf: ({ hostname }) => hostname,
-  genericBody: { jsonKeyUser: true, credentials: (url, s) => ({ hostname: url.host, serviceAccountKey: s.password ?? s.token }) },
+  genericBody: { fixedUser: JSON_KEY_USER, credentials: (url, s) => ({ hostname: url.host, serviceAccountKey: s.password ?? s.token }) },
   signIn: googleSignIn,
   hints: {
     credentialHint:

@@ -2,9 +2,12 @@
 import type { SignIn } from "./definition";
 import type { RegistryCredentials } from "./fields";
 
+/** Google's fixed username: the password is then a whole service-account key file (JSON). */
+export const JSON_KEY_USER = "_json_key";
+
 export const googleSignIn = (credentials: RegistryCredentials): SignIn => ({
   kind: "basic",
-  username: "_json_key",
+  username: JSON_KEY_USER,
   password: credentials.serviceAccountKey,
   secretField: "serviceAccountKey",
 });
