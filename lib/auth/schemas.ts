@@ -6,7 +6,8 @@ export const ROLE_VALUES = ["owner", "admin", "member", "viewer"] as const;
 export const SCOPE_VALUES = ["registries:read", "registries:write", "registries:pull"] as const;
 
 export const emailField = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
-export const PASSWORD_MIN = 8;
+/** A new password's length; the server also refuses common passwords (lib/auth/password-policy.ts). */
+export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
 export const passwordField = z
   .string()
