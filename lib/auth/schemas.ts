@@ -74,4 +74,4 @@ export function slugify(name: string): string {
 }
 
 /** Slugs that would shadow the app's own top-level routes. */
-export const RESERVED_SLUGS = new Set(["api", "login", "logout", "setup", "invite", "companies", "docs", "account", "settings", "_next", "static", "public", "v1", "v2", "auth", "health", "ready", "metrics", "new"]);
+export const RESERVED_SLUGS = new Set(["api", "login", "logout", "setup", "invite", "companies", "docs", "account", "reset-password", "settings", "_next", "static", "public", "v1", "v2", "auth", "health", "ready", "metrics", "new"]);
