@@ -69,7 +69,13 @@ export function SessionsSection({ sessions, serverNow }: { sessions: SessionDto[
                   </div>
                 </dl>
               </div>
-              <Button variant="secondary" size="sm" disabled={pending} onClick={() => run(() => signOutSessionAction(s.id))}>
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={pending}
+                aria-label={s.current ? "Sign out this session" : `Sign out ${s.browser} (${s.ip ?? "unknown address"})`}
+                onClick={() => run(() => signOutSessionAction(s.id))}
+              >
                 Sign out
               </Button>
             </li>
