@@ -131,3 +131,38 @@ test("sign out one other session from the list", async ({ browser }) => {
   await first.close();
   await second.close();
 });
+
+test("an owner's one-time reset link sets a member's password and signs them out", async ({ browser }) => {
+  const user = await newMember(browser, "resetlink");
+  const memberCtx = await browser.newContext();
+  const memberPage = await memberCtx.newPage();
+  await signInPage(memberPage, user.email, user.password);
+
+  const ownerCtx = await browser.newContext();
+  const page = await ownerCtx.newPage();
+  await signInPage(page);
+  await page.goto(`/${ADMIN.slug}/settings/members`);
+  await page.getByRole("button", { name: `Reset password of ${user.email}` }).click();
+  const link = (await page.getByTestId("reset-link").textContent())!.trim();
+  expect(link).toMatch(/\/reset-password\/[A-Za-z0-9_-]{43}$/);
+  await ownerCtx.close();
+
+  const visitorCtx = await browser.newContext();
+  const visitor = await visitorCtx.newPage();
+  await visitor.goto(link);
+  await expect(visitor.getByRole("heading", { name: "Set a new password" })).toBeVisible();
+  await visitor.getByLabel("New password", { exact: true }).fill("set-by-reset-link-1");
+  await visitor.getByRole("button", { name: "Set password" }).click();
+  await expect(visitor).toHaveURL(/\/login\?reset=done$/);
+  await expect(visitor.getByRole("status")).toHaveText("Your password is set. Sign in with it.");
+  await signInPage(visitor, user.email, "set-by-reset-link-1");
+  // The link worked once.
+  await visitor.goto(link);
+  await expect(visitor.getByRole("heading", { name: "Reset link not valid" })).toBeVisible();
+  await visitorCtx.close();
+
+  // The member's earlier session ended.
+  await memberPage.goto("/account");
+  await expect(memberPage).toHaveURL(/\/login/);
+  await memberCtx.close();
+});
