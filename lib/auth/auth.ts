@@ -8,9 +8,8 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { safeNext } from "@/lib/safe-next";
 import { getDb } from "@/db";
-import { findUserByEmail } from "./users";
 import { checkCredentials } from "./sign-in";
-import { oidcEmail } from "./oidc";
+import { oidcUser } from "./oidc";
 import { createSession, endSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
 import { recordUserAudit } from "./user-audit";
 
@@ -63,16 +62,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      const email = oidcEmail(profile as Record<string, unknown> | undefined);
-      return !!email && !!(await findUserByEmail(await getDb(), email));
+      return !!(await oidcUser(profile as Record<string, unknown> | undefined));
     },
     async jwt({ token, user, account, profile }) {
       // Only at sign-in (user or account present): start a server-side session.
       let uid: string | null = null;
       if (account?.provider === "oidc") {
-        const email = oidcEmail(profile as Record<string, unknown> | undefined);
-        const found = email ? await findUserByEmail(await getDb(), email) : null;
-        uid = found?.id ?? null;
+        uid = (await oidcUser(profile as Record<string, unknown> | undefined))?.id ?? null;
       } else if (user?.id) {
         uid = user.id;
       }
