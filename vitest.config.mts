@@ -20,5 +20,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-auth imports `next/server` without an extension, which Node's ESM resolver refuses:
+    // let Vite resolve it, so tests can drive Auth.js' own handlers (sign-in, sign-out).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

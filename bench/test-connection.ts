@@ -104,7 +104,7 @@ async function main() {
     const t = await openAppDb();
     cleanups.push(() => t.close());
     const { owner, company } = await auth.seedCompany(t.db, "bench");
-    const cookie = await auth.sessionCookie(owner.id);
+    const cookie = await auth.sessionCookie(owner.id, t.db);
     const companyId = company.id;
 
     const bodies = {

@@ -5,7 +5,8 @@ import { log } from "@/lib/log";
 
 export type ActionResult<T = undefined> =
   | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors: Record<string, string> };
+  /** `status` is the HTTP status the API gives for the same failure (404 for an unknown or malformed id). */
+  | { ok: false; error: string; fieldErrors: Record<string, string>; status: number };
 
 /** Runs a server action's body; expected failures become values, bugs a generic message. */
 export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
@@ -13,10 +14,10 @@ export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T
     return { ok: true, data: await fn() };
   } catch (err) {
     unstable_rethrow(err);
-    if (err instanceof AppError) return { ok: false, error: err.message, fieldErrors: fieldMap(err.errors ?? []) };
+    if (err instanceof AppError) return { ok: false, error: err.message, fieldErrors: fieldMap(err.errors ?? []), status: err.status };
     const id = crypto.randomUUID();
     log.error({ err, errorId: id }, "server action failed");
-    return { ok: false, error: `Something went wrong (error ${id}). Try again.`, fieldErrors: {} };
+    return { ok: false, error: `Something went wrong (error ${id}). Try again.`, fieldErrors: {}, status: 500 };
   }
 }
 

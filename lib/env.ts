@@ -43,8 +43,8 @@ export const envSchema = z
     BERTH_ADMIN_EMAIL: optionalString.refine((v) => v === undefined || z.email().safeParse(v).success, {
       error: "must be an email address",
     }),
-    BERTH_ADMIN_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 8, {
-      error: "must be at least 8 characters",
+    BERTH_ADMIN_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 12, {
+      error: "must be at least 12 characters (and not a common password)",
     }),
     BERTH_COMPANY_NAME: optionalString,
     OUTBOUND_ALLOW_CIDRS: csv,

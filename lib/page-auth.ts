@@ -4,9 +4,13 @@ import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/db";
 import { sessionUserFromHeaders, type SessionUser } from "@/lib/auth/session";
-import { resolveContext, type RequestContext } from "@/lib/context";
+import { resolveContext, unauthenticated, type RequestContext } from "@/lib/context";
+import { clientAddress } from "@/lib/client-address";
+import { env } from "@/lib/env";
+import type { AccountContext } from "@/lib/account/service";
 import { AppError } from "@/lib/errors";
 import { countUsers } from "@/lib/auth/users";
+import { safeNext } from "@/lib/safe-next";
 
 /** The signed-in user of a page request, or null; loaded once per request (React `cache`). */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
@@ -16,7 +20,8 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
 /** While no user exists every page leads to /setup; otherwise a signed-out visitor goes to /login. */
 export async function redirectToSignIn(next?: string): Promise<never> {
   if ((await countUsers(await getDb())) === 0) redirect("/setup");
-  redirect(next ? `/login?next=${encodeURIComponent(next)}` : "/login");
+  const target = safeNext(next);
+  redirect(target !== "/" ? `/login?next=${encodeURIComponent(target)}` : "/login");
 }
 
 export async function requireUser(next?: string): Promise<SessionUser> {
@@ -43,4 +48,12 @@ export const companyPageContext = cache(async (companySlug: string): Promise<Req
 export async function companyActionContext(companySlug: string): Promise<RequestContext> {
   const h = await headers();
   return resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
+}
+
+/** The signed-in caller of an account action (their own password and sessions), or 401. */
+export async function accountActionContext(): Promise<AccountContext> {
+  const user = await currentUser();
+  if (!user) throw unauthenticated("Sign in again");
+  const h = await headers();
+  return { userId: user.id, email: user.email, sessionId: user.sessionId, ip: clientAddress(h, env().BERTH_TRUSTED_PROXIES), requestId: h.get("x-request-id") ?? crypto.randomUUID() };
 }

@@ -7,14 +7,9 @@ import { completeSetup } from "@/lib/auth/bootstrap";
 import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
 import { runAction, type ActionResult } from "@/lib/action-result";
+import { safeNext } from "@/lib/safe-next";
 
 export type FormState = ActionResult<undefined> | null;
-
-/** Only same-site paths are followed after sign-in. */
-function safeNext(raw: FormDataEntryValue | null): string {
-  const next = typeof raw === "string" ? raw : "";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
 
 export type SignInState = { error: string; email: string } | null;
 

@@ -17,7 +17,7 @@ export function SetupForm({ code }: { code: string }) {
       <Field id="email" label="Email" required error={fe.email}>
         <Input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={!!fe.email} />
       </Field>
-      <Field id="password" label="Password" required error={fe.password} hint="At least 8 characters.">
+      <Field id="password" label="Password" required error={fe.password} hint="At least 12 characters; common passwords are refused.">
         <Input id="password" name="password" type="password" autoComplete="new-password" required minLength={8} aria-invalid={!!fe.password} />
       </Field>
       <Field id="companyName" label="Company name" required error={fe.companyName} hint="Its address becomes /your-company-name.">

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { inviteMemberAction, removeMemberAction, revokeInviteAction, updateMemberAction } from "@/app/[company]/settings/members/actions";
+import { createPasswordResetLinkAction, inviteMemberAction, removeMemberAction, revokeInviteAction, updateMemberAction } from "@/app/[company]/settings/members/actions";
 import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -17,6 +17,7 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
+  const [resetLink, setResetLink] = useState<{ email: string; url: string } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const roles = myRole === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
 
@@ -85,6 +86,14 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
         ) : null}
       </Card>
 
+      {resetLink ? (
+        <Alert tone="success" role="status">
+          <p className="font-medium">Password reset link for {resetLink.email}. Send it to them; it is shown only once and works once within an hour.</p>
+          <code className="mt-2 block break-all rounded bg-white/70 p-2 text-xs dark:bg-black/30" data-testid="reset-link">
+            {resetLink.url}
+          </code>
+        </Alert>
+      ) : null}
       <Card>
         <Table caption="Members">
           <TableHeader>
@@ -139,17 +148,38 @@ export function MembersManager({ companySlug, members, invites, me, myRole }: { 
                   {m.userId === me ? (
                     <Badge>You</Badge>
                   ) : (
-                    <Button
-                      variant="ghost"
-                      size="sm"
-                      disabled={pending}
-                      aria-label={`Remove ${m.email}`}
-                      onClick={() => {
-                        if (window.confirm(`Remove ${m.email} from the company? Their API tokens stop working.`)) run(() => removeMemberAction(companySlug, m.userId));
-                      }}
-                    >
-                      Remove
-                    </Button>
+                    <>
+                      {m.role !== "owner" || myRole === "owner" ? (
+                        <Button
+                          variant="ghost"
+                          size="sm"
+                          disabled={pending}
+                          aria-label={`Reset password of ${m.email}`}
+                          onClick={() => {
+                            setError(null);
+                            setResetLink(null);
+                            start(async () => {
+                              const r = await createPasswordResetLinkAction(companySlug, m.userId);
+                              if (r.ok) setResetLink({ email: m.email, url: `${window.location.origin}${r.data.path}` });
+                              else setError(r.error);
+                            });
+                          }}
+                        >
+                          Reset password
+                        </Button>
+                      ) : null}
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        disabled={pending}
+                        aria-label={`Remove ${m.email}`}
+                        onClick={() => {
+                          if (window.confirm(`Remove ${m.email} from the company? Their API tokens stop working.`)) run(() => removeMemberAction(companySlug, m.userId));
+                        }}
+                      >
+                        Remove
+                      </Button>
+                    </>
                   )}
                 </TableCell>
               </TableRow>

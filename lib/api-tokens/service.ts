@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { getDb } from "@/db";
 import { apiTokens } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
-import { auditActor, notFound, requirePermission, type RequestContext } from "@/lib/context";
+import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
 import { validationError, zodErrors } from "@/lib/errors";
 import { createTokenSchema } from "@/lib/auth/schemas";
 import { generateApiToken } from "@/lib/auth/tokens";
@@ -87,6 +87,7 @@ export async function listApiTokens(ctx: RequestContext): Promise<ApiTokenDto[]>
 
 export async function revokeApiToken(ctx: RequestContext, tokenId: string): Promise<ApiTokenDto> {
   requirePermission(ctx, "tokens:own");
+  if (!isUuid(tokenId)) throw notFound("API token");
   const db = await getDb();
   const [row] = await db
     .update(apiTokens)

@@ -1,11 +1,17 @@
 import "server-only";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers as requestHeaders } from "next/headers";
 import { serverSecrets } from "@/lib/crypto";
+import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { safeNext } from "@/lib/safe-next";
 import { getDb } from "@/db";
-import { findUserByEmail } from "./users";
 import { checkCredentials } from "./sign-in";
+import { oidcUser } from "./oidc";
+import { createSession, endSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
+import { recordUserAudit } from "./user-audit";
 
 class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
@@ -17,15 +23,26 @@ function oidcProviders(): NextAuthConfig["providers"] {
   return [{ id: "oidc", name: "Single sign-on", type: "oidc", issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_ID, clientSecret: e.AUTH_OIDC_SECRET }];
 }
 
+/** The address and browser of the sign-in request, for the session list. */
+async function signInRequestMeta(): Promise<{ ip: string | null; userAgent: string | null; requestId: string | null }> {
+  try {
+    const h = await requestHeaders();
+    return { ip: clientAddress(h, env().BERTH_TRUSTED_PROXIES), userAgent: h.get("user-agent"), requestId: h.get("x-request-id") };
+  } catch {
+    return { ip: null, userAgent: null, requestId: null };
+  }
+}
+
 /**
  * Auth.js: email + password (provider id `credentials`, fields `email` and `password`), and an
- * optional OIDC provider for users who already exist (matched by email). JWT sessions in
- * httpOnly SameSite=Lax cookies, Secure whenever the site is served over https.
+ * optional OIDC provider for users who already exist (matched by a verified email). JWT sessions
+ * in httpOnly SameSite=Lax cookies, Secure whenever the site is served over https; each JWT names
+ * its row in the sessions table (`sid`), checked on every request and ended on sign-out.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
   secret: serverSecrets().authSecret,
-  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login", error: "/login" },
   providers: [
     Credentials({
@@ -37,7 +54,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
           if (result.reason === "throttled") throw new ThrottledSignIn();
           return null;
         }
-        return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion } as never;
+        return { id: result.user.id, email: result.user.email, name: result.user.name };
       },
     }),
     ...oidcProviders(),
@@ -45,22 +62,56 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      const email = typeof profile?.email === "string" ? profile.email : "";
-      return !!email && profile?.email_verified !== false && !!(await findUserByEmail(await getDb(), email));
+      return !!(await oidcUser(profile as Record<string, unknown> | undefined));
     },
     async jwt({ token, user, account, profile }) {
-      if (account?.provider === "oidc" && typeof profile?.email === "string") {
-        const found = await findUserByEmail(await getDb(), profile.email);
-        if (found) Object.assign(token, { uid: found.id, sv: found.sessionVersion });
-      } else if (user) {
-        const u = user as { id: string; sessionVersion?: number };
-        Object.assign(token, { uid: u.id, sv: u.sessionVersion ?? 0 });
+      // Only at sign-in (user or account present): start a server-side session.
+      let uid: string | null = null;
+      if (account?.provider === "oidc") {
+        uid = (await oidcUser(profile as Record<string, unknown> | undefined))?.id ?? null;
+      } else if (user?.id) {
+        uid = user.id;
+      }
+      if (uid) {
+        const db = await getDb();
+        const meta = await signInRequestMeta();
+        const sid = await createSession(db, { userId: uid, ip: meta.ip, userAgent: meta.userAgent });
+        Object.assign(token, { uid, sid });
       }
       return token;
     },
     async session({ session, token }) {
       if (session.user && typeof token.uid === "string") session.user.id = token.uid;
       return session;
+    },
+    /** Every redirect Auth.js makes (its callback URL included) goes through the one path check. */
+    redirect({ url, baseUrl }) {
+      if (url.startsWith("/")) return baseUrl + safeNext(url);
+      try {
+        const u = new URL(url);
+        if (u.origin === new URL(baseUrl).origin) return baseUrl + safeNext(u.pathname + u.search + u.hash);
+      } catch {
+        // not a URL: fall through
+      }
+      return baseUrl + "/";
+    },
+  },
+  events: {
+    /** Signing out ends the session on the server too, so a copied cookie stops working. */
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      const uid = typeof token?.uid === "string" ? token.uid : null;
+      const sid = typeof token?.sid === "string" ? token.sid : null;
+      if (!uid || !sid) return;
+      try {
+        const db = await getDb();
+        if (await endSession(db, uid, sid)) {
+          const meta = await signInRequestMeta();
+          await recordUserAudit(db, { userId: uid, ip: meta.ip, requestId: meta.requestId }, uid, "auth.signed_out", { sessionId: sid });
+        }
+      } catch (err) {
+        log.error({ err }, "could not end the session on sign-out");
+      }
     },
   },
 }));

@@ -6,7 +6,8 @@ export const ROLE_VALUES = ["owner", "admin", "member", "viewer"] as const;
 export const SCOPE_VALUES = ["registries:read", "registries:write", "registries:pull"] as const;
 
 export const emailField = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" }));
-export const PASSWORD_MIN = 8;
+/** A new password's length; the server also refuses common passwords (lib/auth/password-policy.ts). */
+export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
 export const passwordField = z
   .string()
@@ -73,4 +74,4 @@ export function slugify(name: string): string {
 }
 
 /** Slugs that would shadow the app's own top-level routes. */
-export const RESERVED_SLUGS = new Set(["api", "login", "logout", "setup", "invite", "companies", "docs", "account", "settings", "_next", "static", "public", "v1", "v2", "auth", "health", "ready", "metrics", "new"]);
+export const RESERVED_SLUGS = new Set(["api", "login", "logout", "setup", "invite", "companies", "docs", "account", "reset-password", "settings", "_next", "static", "public", "v1", "v2", "auth", "health", "ready", "metrics", "new"]);

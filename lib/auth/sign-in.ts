@@ -1,26 +1,36 @@
 import "server-only";
-import { eq } from "drizzle-orm";
-import { getDb } from "@/db";
-import { memberships } from "@/db/schema";
-import { recordAudit } from "@/lib/audit";
+import { getDb, type Db } from "@/db";
+import type { AuditActor } from "@/lib/audit";
 import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
 import { clearRate, consumeRate, pruneRateEvents, releaseRateEvent } from "@/lib/rate-limit";
 import { findUserByEmail } from "./users";
 import { verifyPassword } from "./passwords";
+import { recordUserAudit } from "./user-audit";
 
 export const SIGNIN_WINDOW_MS = 15 * 60_000;
-export const SIGNIN_MAX_PER_ACCOUNT = 5;
+/** Failures allowed for one account from one address per window. */
+export const SIGNIN_MAX_PER_ACCOUNT_ADDRESS = 5;
+/** Failures allowed from one address, whatever the accounts, per window. */
 export const SIGNIN_MAX_PER_ADDRESS = 20;
 
 export type SignInResult =
-  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
+  | { ok: true; user: { id: string; email: string; name: string } }
   | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
 
 /**
- * Checks an email and password. Failures are counted in PostgreSQL per account and per address
- * (so the limits hold across instances); a wrong email and a wrong password give the same
- * answer and, through the dummy hash, take the same time.
+ * Checks an email and password. Failures are counted in PostgreSQL (so the limits hold across
+ * instances) per account *and address* and per address; a wrong email and a wrong password give
+ * the same answer and, through the dummy hash, take the same time.
+ *
+ * Why the lock is bound to the address: a limit per account alone lets anyone lock any account
+ * (five wrong passwords, again every 15 minutes), shutting its owner out. Bound to the address,
+ * a guesser is slowed and its owner, from anywhere else, still signs in. A guesser with many
+ * addresses is held back by the per-address limit, the argon2 cost of every guess that is
+ * checked, and the rules for new passwords (12 characters, no common password).
+ *
+ * A throttled attempt is refused before any work: no password hash, no user lookup, and one audit
+ * event per throttled account and address per window rather than one per attempt.
  */
 export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string): Promise<SignInResult> {
   const email = String(rawEmail ?? "").trim().toLowerCase().slice(0, 320);
@@ -30,32 +40,38 @@ export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, 
   // Each attempt is counted as a failure up front, under the limiter's lock, so concurrent
   // guesses cannot all pass the check before any failure is recorded; a success takes it back.
   const window = { windowMs: SIGNIN_WINDOW_MS } as const;
-  const [byAccount, byAddress] = await Promise.all([
-    consumeRate(db, { bucket: "signin-fail-account", subject: email, limit: SIGNIN_MAX_PER_ACCOUNT, ...window }),
+  const pair = `${email} ${ip}`;
+  const [byPair, byAddress] = await Promise.all([
+    consumeRate(db, { bucket: "signin-fail-account-address", subject: pair, limit: SIGNIN_MAX_PER_ACCOUNT_ADDRESS, ...window }),
     consumeRate(db, { bucket: "signin-fail-address", subject: ip, limit: SIGNIN_MAX_PER_ADDRESS, ...window }),
   ]);
-  const user = await findUserByEmail(db, email);
-  const actor = { userId: user?.id ?? null, ip: ip === "unknown" ? null : ip, requestId: requestId ?? null };
-  const companies = user ? await db.select({ id: memberships.companyId }).from(memberships).where(eq(memberships.userId, user.id)) : [];
-  const audit = async (action: string, metadata: Record<string, unknown>) => {
-    const targets = companies.length > 0 ? companies.map((c) => c.id) : [null];
-    for (const companyId of targets) await recordAudit(db, actor, { companyId, action, targetType: "user", targetId: user?.id, metadata: { email, ...metadata } });
-  };
+  const actorBase = { ip: ip === "unknown" ? null : ip, requestId: requestId ?? null };
 
-  if (!byAccount.allowed || !byAddress.allowed) {
+  if (!byPair.allowed || !byAddress.allowed) {
     // A refused attempt is not a failure: take back what the other limiter counted.
-    await Promise.all([releaseRateEvent(db, byAccount.eventId), releaseRateEvent(db, byAddress.eventId)]);
-    await verifyPassword(null, password); // same cost as a real attempt
-    await audit("auth.sign_in_failed", { reason: "throttled" });
-    return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byAddress.retryAfterSeconds) };
+    await Promise.all([releaseRateEvent(db, byPair.eventId), releaseRateEvent(db, byAddress.eventId)]);
+    const scope = byPair.allowed ? "address" : "account_address";
+    await auditThrottledOnce(db, actorBase, email, ip, scope);
+    return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(byPair.retryAfterSeconds, byAddress.retryAfterSeconds) };
   }
+  const user = await findUserByEmail(db, email);
+  const actor = { ...actorBase, userId: user?.id ?? null };
   const ok = await verifyPassword(user?.passwordHash, password);
   if (!ok || !user) {
-    await audit("auth.sign_in_failed", { reason: "invalid_credentials" });
+    await recordUserAudit(db, actor, user?.id ?? null, "auth.sign_in_failed", { email, reason: "invalid_credentials" });
     if (Math.random() < 0.02) await pruneRateEvents(db);
     return { ok: false, reason: "invalid" };
   }
-  await Promise.all([clearRate(db, "signin-fail-account", email), releaseRateEvent(db, byAddress.eventId)]);
-  await audit("auth.signed_in", { method: "password" });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
+  await Promise.all([clearRate(db, "signin-fail-account-address", pair), releaseRateEvent(db, byAddress.eventId)]);
+  await recordUserAudit(db, actor, user.id, "auth.signed_in", { email, method: "password" });
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
+}
+
+/** `auth.sign_in_throttled`, written once per window for an account and address (or an address). */
+async function auditThrottledOnce(db: Db, actor: AuditActor, email: string, ip: string, scope: "address" | "account_address"): Promise<void> {
+  const subject = scope === "address" ? ip : `${email} ${ip}`;
+  const first = await consumeRate(db, { bucket: `signin-throttle-audited-${scope}`, subject, limit: 1, windowMs: SIGNIN_WINDOW_MS });
+  if (!first.allowed) return;
+  const user = await findUserByEmail(db, email);
+  await recordUserAudit(db, { ...actor, userId: user?.id ?? null }, user?.id ?? null, "auth.sign_in_throttled", { email, scope, windowMinutes: SIGNIN_WINDOW_MS / 60_000 });
 }

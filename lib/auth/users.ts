@@ -5,7 +5,9 @@ import { users } from "@/db/schema";
 import { isUniqueViolation } from "@/lib/db-errors";
 import { AppError } from "@/lib/errors";
 import { hashPassword } from "./passwords";
-import { emailField, passwordField } from "./schemas";
+import { parseNewPassword } from "./password-policy";
+import { emailField } from "./schemas";
+import { endOtherSessions } from "./sessions";
 
 /*
  * The users table, below every service. These take a database handle (or the caller's
@@ -29,7 +31,7 @@ export async function countUsers(db: Db): Promise<number> {
 
 export async function insertUser(db: Db, input: { email: string; password: string; name?: string }) {
   const email = emailField.parse(input.email);
-  const passwordHash = await hashPassword(passwordField.parse(input.password));
+  const passwordHash = await hashPassword(parseNewPassword(input.password, email));
   try {
     const [user] = await db
       .insert(users)
@@ -42,11 +44,16 @@ export async function insertUser(db: Db, input: { email: string; password: strin
   }
 }
 
-/** Sets a new password and signs the user out everywhere. */
-export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
-  const passwordHash = await hashPassword(passwordField.parse(password));
-  await db
-    .update(users)
-    .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-    .where(eq(users.id, userId));
+/**
+ * Sets a new password (checked against the rules for new passwords) and ends every session of the
+ * user except `keepSessionId` (the one making the change, if any). Returns how many sessions ended.
+ */
+export async function setPassword(db: Db, userId: string, password: string, keepSessionId: string | null = null): Promise<{ sessionsEnded: number }> {
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new AppError("not_found", "User not found");
+  const passwordHash = await hashPassword(parseNewPassword(password, user.email));
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+    return { sessionsEnded: await endOtherSessions(tx as unknown as Db, userId, keepSessionId) };
+  });
 }

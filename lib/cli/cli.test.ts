@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { openDb } from "@/db";
 import { releaseDataDir } from "@/db/data-dir";
-import { apiTokens, auditEvents, companies, memberships, users } from "@/db/schema";
+import { apiTokens, auditEvents, companies, memberships, sessions, users } from "@/db/schema";
+import { createSession } from "@/lib/auth/sessions";
 import { checkCredentials } from "@/lib/auth/sign-in";
 import { hashApiToken } from "@/lib/auth/tokens";
 import { requirePermission } from "@/lib/context";
@@ -121,7 +122,10 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
     async () => {
       const short = await berth(["user", "create", "--email", "short@cli.test", "--company", "cli-co", "--role", "viewer"], "short\n");
       expect(short.code).toBe(1);
-      expect(short.stderr).toMatch(/at least 8/);
+      expect(short.stderr).toMatch(/at least 12/);
+      const common = await berth(["user", "create", "--email", "common@cli.test", "--company", "cli-co", "--role", "viewer"], "qwertyuiop123\n");
+      expect(common.code).toBe(1);
+      expect(common.stderr).toMatch(/too common/);
       const orphan = await berth(["user", "create", "--email", "orphan@cli.test", "--company", "nowhere", "--role", "admin"], "orphan-password");
       expect(orphan.code).toBe(1);
       expect(orphan.stderr).toMatch(/No company with slug "nowhere"/);
@@ -130,11 +134,32 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
   );
 
   it(
-    "user reset-password reads the new password from stdin",
+    "user reset-password reads the new password from stdin, applies the password rules and ends every session",
     async () => {
+      let sessionId = "";
+      await withCliDb(async (db) => {
+        const [member] = await db.select().from(users).where(eq(users.email, "member@cli.test"));
+        sessionId = await createSession(db, { userId: member!.id, ip: "127.0.0.1", userAgent: "test" });
+      });
+      for (const [password, message] of [["short-pw\n", /at least 12/], ["password1234\n", /too common/]] as const) {
+        const refused = await berth(["user", "reset-password", "--email", "member@cli.test"], password);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(message);
+      }
+      await withCliDb(async (db) => {
+        const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
+        expect(row!.revokedAt, "a refused password changes nothing").toBeNull();
+      });
       const res = await berth(["user", "reset-password", "--email", "member@cli.test"], "member-password-2\n");
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toMatch(/Password of member@cli\.test changed/);
+      await withCliDb(async (db) => {
+        const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
+        expect(row!.revokedAt).not.toBeNull();
+        const audit = await db.select().from(auditEvents).where(eq(auditEvents.action, "user.password_reset"));
+        expect(audit).toContainEqual(expect.objectContaining({ targetId: row!.userId, metadata: { via: "cli", sessionsEnded: 1 } }));
+        expect(JSON.stringify(audit)).not.toContain("member-password-2");
+      });
     },
     SLOW,
   );

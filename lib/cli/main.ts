@@ -9,7 +9,7 @@ const USAGE = `Usage: npm run berth -- <command>
 
   user create --email E --company SLUG --role owner|admin|member|viewer [--name N] [--manage-registries]
         password from stdin; an owner may name a company that does not exist yet (it is created)
-  user reset-password --email E          password from stdin; signs the user out everywhere
+  user reset-password --email E          password from stdin (12+ characters, not a common one); signs the user out everywhere
   token create --company SLUG --email E --scopes registries:read[,registries:write,registries:pull]
         [--expires 30d|12h|never] [--name N] [--allow CIDR[,CIDR]]     prints the token alone on stdout
   keys rotate                             re-encrypts every stored secret with the active key
@@ -88,7 +88,10 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === "user reset-password") {
       const user = await findUserByEmail(db, email);
       if (!user) throw new Error(`No user with email ${email}`);
-      await setPassword(db, user.id, await readStdin());
+      // The same rules as every new password (length, common passwords); every session ends.
+      const { sessionsEnded } = await setPassword(db, user.id, await readStdin(), null);
+      const { recordUserAudit } = await import("@/lib/auth/user-audit");
+      await recordUserAudit(db, actor, user.id, "user.password_reset", { via: "cli", sessionsEnded });
       process.stderr.write(`Password of ${user.email} changed; existing sessions are signed out.\n`);
       return 0;
     }

@@ -6,9 +6,10 @@ import { getDb } from "@/db";
 import { apiTokens, companies, invites, memberships, users, type Role } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { inviteSchema, updateMemberSchema } from "@/lib/auth/schemas";
-import { auditActor, notFound, requirePermission, type RequestContext, type UserContext } from "@/lib/context";
+import { auditActor, isUuid, notFound, requirePermission, type RequestContext, type UserContext } from "@/lib/context";
 import { AppError, validationError, zodErrors } from "@/lib/errors";
 import { insertUser } from "@/lib/auth/users";
+import { endOtherSessions } from "@/lib/auth/sessions";
 import type { z } from "zod";
 import type { CompanyDto } from "./dto";
 import { insertCompanyWithOwner } from "./insert";
@@ -105,8 +106,42 @@ async function lockedMember(tx: Db, ctx: RequestContext, memberUserId: string) {
   return { current, caller: { ...ctx, role: me.role } };
 }
 
+/**
+ * Revokes the pending invites a member made in the company that their role no longer allows:
+ * all of them once they are no longer an owner or admin (removed or demoted), those granting the
+ * owner role once they are no longer an owner. Returns how many were revoked.
+ */
+async function revokeInvitesBeyondRole(tx: Db, ctx: RequestContext, creatorId: string, newRole: Role | null): Promise<number> {
+  if (newRole === "owner") return 0;
+  const onlyOwnerInvites = newRole === "admin";
+  const revoked = await tx
+    .update(invites)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(invites.companyId, ctx.companyId),
+        eq(invites.createdBy, creatorId),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+        onlyOwnerInvites ? eq(invites.role, "owner") : undefined,
+      ),
+    )
+    .returning({ id: invites.id });
+  if (revoked.length > 0) {
+    await recordAudit(tx, auditActor(ctx), {
+      companyId: ctx.companyId,
+      action: "member.invites_revoked",
+      targetType: "user",
+      targetId: creatorId,
+      metadata: { inviteIds: revoked.map((r) => r.id), reason: newRole ? "demoted" : "removed" },
+    });
+  }
+  return revoked.length;
+}
+
 export async function updateMember(ctx: RequestContext, memberUserId: string, input: unknown): Promise<MemberDto> {
   requirePermission(ctx, "company:admin");
+  if (!isUuid(memberUserId)) throw notFound("Member");
   const patch = parse(updateMemberSchema, input);
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -124,14 +159,20 @@ export async function updateMember(ctx: RequestContext, memberUserId: string, in
       targetId: memberUserId,
       metadata: { from: { role: current.role, manageRegistries: current.manageRegistries }, changes: patch },
     });
+    if (patch.role && patch.role !== current.role) await revokeInvitesBeyondRole(tx as unknown as Db, ctx, memberUserId, patch.role);
   });
   const member = (await listMembers(ctx)).find((m) => m.userId === memberUserId);
   if (!member) throw notFound("Member");
   return member;
 }
 
+/**
+ * Removes a member: their tokens for the company are revoked, the invites they made are revoked,
+ * and if this was their last company every session of theirs ends.
+ */
 export async function removeMember(ctx: RequestContext, memberUserId: string): Promise<void> {
   requirePermission(ctx, "company:admin");
+  if (!isUuid(memberUserId)) throw notFound("Member");
   const db = await getDb();
   await db.transaction(async (tx) => {
     const { current, caller } = await lockedMember(tx as unknown as Db, ctx, memberUserId);
@@ -144,6 +185,12 @@ export async function removeMember(ctx: RequestContext, memberUserId: string): P
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.companyId, ctx.companyId), eq(apiTokens.userId, memberUserId), isNull(apiTokens.revokedAt)));
     await recordAudit(tx as unknown as Db, auditActor(ctx), { companyId: ctx.companyId, action: "member.removed", targetType: "user", targetId: memberUserId, metadata: { role: current.role } });
+    await revokeInvitesBeyondRole(tx as unknown as Db, ctx, memberUserId, null);
+    const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(memberships).where(eq(memberships.userId, memberUserId));
+    if (Number(left?.n ?? 0) === 0) {
+      const sessionsEnded = await endOtherSessions(tx as unknown as Db, memberUserId, null);
+      await recordAudit(tx as unknown as Db, auditActor(ctx), { companyId: ctx.companyId, action: "user.sessions_ended", targetType: "user", targetId: memberUserId, metadata: { reason: "removed_from_every_company", sessionsEnded } });
+    }
   });
 }
 
@@ -200,6 +247,7 @@ export async function listPendingInvites(ctx: RequestContext): Promise<InviteDto
 
 export async function revokeInvite(ctx: RequestContext, inviteId: string): Promise<void> {
   requirePermission(ctx, "company:admin");
+  if (!isUuid(inviteId)) throw notFound("Invite");
   const db = await getDb();
   const rows = await db
     .update(invites)

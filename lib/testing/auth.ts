@@ -1,16 +1,29 @@
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
-import type { Db } from "@/db";
+import { getDb, type Db } from "@/db";
 import { memberships, type Role } from "@/db/schema";
 import { insertCompanyWithOwner } from "@/lib/companies/insert";
 import { insertUser } from "@/lib/auth/users";
+import { createSession } from "@/lib/auth/sessions";
 
 export const TEST_ORIGIN = "http://localhost:3000";
 
-/** An Auth.js session cookie for a user, signed with the test AUTH_SECRET (as the server would). */
-export async function sessionCookie(userId: string, sessionVersion = 0): Promise<string> {
-  const value = await encode({ token: { uid: userId, sv: sessionVersion }, secret: process.env.AUTH_SECRET!, salt: "authjs.session-token" });
+/** An Auth.js session cookie naming a session id, signed with the test AUTH_SECRET (as the server would). */
+export async function cookieFor(userId: string, sessionId: string): Promise<string> {
+  const value = await encode({ token: { uid: userId, sid: sessionId }, secret: process.env.AUTH_SECRET!, salt: "authjs.session-token" });
   return `authjs.session-token=${value}`;
+}
+
+/** Signs a user in as the server would: a new row in the sessions table and its cookie. */
+export async function signedInSession(userId: string, opts: { db?: Db; ip?: string; userAgent?: string } = {}): Promise<{ cookie: string; sessionId: string }> {
+  const db = opts.db ?? (await getDb());
+  const sessionId = await createSession(db, { userId, ip: opts.ip ?? "127.0.0.1", userAgent: opts.userAgent ?? "vitest" });
+  return { cookie: await cookieFor(userId, sessionId), sessionId };
+}
+
+/** The cookie of a new session of the user (see signedInSession). */
+export async function sessionCookie(userId: string, db?: Db): Promise<string> {
+  return (await signedInSession(userId, { db })).cookie;
 }
 
 let seq = 0;

@@ -7,6 +7,7 @@ import { acceptInviteAction, registerWithInviteAction } from "@/app/companies/ac
 import { peekInvite } from "@/lib/companies/service";
 import { currentUser } from "@/lib/page-auth";
 import { findUserByEmail } from "@/lib/auth/users";
+import { PASSWORD_MIN } from "@/lib/auth/schemas";
 
 export const metadata = { title: "Invitation" };
 export const dynamic = "force-dynamic";
@@ -42,7 +43,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         fields={[
           { name: "email", label: "Email", defaultValue: invite.email, readOnly: true },
           { name: "name", label: "Your name", autoComplete: "name" },
-          { name: "password", label: "Password", type: "password", required: true, autoComplete: "new-password", hint: "At least 8 characters." },
+          { name: "password", label: "Password", type: "password", required: true, autoComplete: "new-password", hint: `At least ${PASSWORD_MIN} characters; common passwords are refused.` },
         ]}
         submitLabel="Create account and join"
         pendingLabel="Joining…"

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runAction } from "@/lib/action-result";
+import { createPasswordResetLink } from "@/lib/account/password-resets";
 import { createInvite, removeMember, revokeInvite, updateMember } from "@/lib/companies/service";
 import { companyActionContext } from "@/lib/page-auth";
 
@@ -34,4 +35,9 @@ export async function revokeInviteAction(companySlug: string, inviteId: string) 
     await revokeInvite(await companyActionContext(companySlug), inviteId);
     revalidatePath(`/${companySlug}/settings/members`);
   });
+}
+
+/** A one-time password-reset link for a member (shown once; valid for an hour). */
+export async function createPasswordResetLinkAction(companySlug: string, userId: string) {
+  return runAction(async () => createPasswordResetLink(await companyActionContext(companySlug), userId));
 }
