@@ -10,6 +10,13 @@ import { checkCredentials } from "./sign-in";
 class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
 }
+/** The password was right; the account has two-factor and no code was sent. */
+class CodeRequired extends CredentialsSignin {
+  code = "code_required";
+}
+class InvalidCode extends CredentialsSignin {
+  code = "invalid_code";
+}
 
 function oidcProviders(): NextAuthConfig["providers"] {
   const e = env();
@@ -18,7 +25,9 @@ function oidcProviders(): NextAuthConfig["providers"] {
 }
 
 /**
- * Auth.js: email + password (provider id `credentials`, fields `email` and `password`), and an
+ * Auth.js: email + password (provider id `credentials`, fields `email`, `password` and, for an
+ * account with two-factor, `code`: a TOTP or recovery code; the session is issued only once both
+ * factors passed), and an
  * optional OIDC provider for users who already exist (matched by email). JWT sessions in
  * httpOnly SameSite=Lax cookies, Secure whenever the site is served over https.
  */
@@ -30,11 +39,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   providers: [
     Credentials({
       id: "credentials",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        code: { label: "Authentication code", type: "text" },
+      },
       async authorize(credentials, request) {
-        const result = await checkCredentials(credentials?.email, credentials?.password, request.headers, request.headers.get("x-request-id") ?? undefined);
+        const requestId = request.headers.get("x-request-id") ?? undefined;
+        const result = await checkCredentials(credentials?.email, credentials?.password, request.headers, requestId, credentials?.code);
         if (!result.ok) {
           if (result.reason === "throttled") throw new ThrottledSignIn();
+          if (result.reason === "code_required") throw new CodeRequired();
+          if (result.reason === "invalid_code") throw new InvalidCode();
           return null;
         }
         return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion } as never;

@@ -1,8 +1,8 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
-import { eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import { getDb } from "@/db";
-import { users } from "@/db/schema";
+import { users, userTotp } from "@/db/schema";
 import { serverSecrets } from "@/lib/crypto";
 
 export const SESSION_COOKIE = "authjs.session-token";
@@ -12,6 +12,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Whether the user has confirmed a TOTP authenticator (companies may require it). */
+  twoFactor: boolean;
 }
 
 /**
@@ -27,10 +29,11 @@ export async function sessionUserFromHeaders(headers: Headers): Promise<SessionU
   if (!uid) return null;
   const db = await getDb();
   const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name, sessionVersion: users.sessionVersion })
+    .select({ id: users.id, email: users.email, name: users.name, sessionVersion: users.sessionVersion, totpConfirmedAt: userTotp.confirmedAt })
     .from(users)
+    .leftJoin(userTotp, and(eq(userTotp.userId, users.id), isNotNull(userTotp.confirmedAt)))
     .where(eq(users.id, uid))
     .limit(1);
   if (!user || user.sessionVersion !== Number(token?.sv ?? 0)) return null;
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, twoFactor: !!user.totpConfirmedAt };
 }

@@ -8,21 +8,27 @@ import { env } from "@/lib/env";
 import { clearRate, consumeRate, pruneRateEvents, releaseRateEvent } from "@/lib/rate-limit";
 import { findUserByEmail } from "./users";
 import { verifyPassword } from "./passwords";
+import { hasTwoFactor, verifySecondFactor } from "./second-factor";
 
 export const SIGNIN_WINDOW_MS = 15 * 60_000;
 export const SIGNIN_MAX_PER_ACCOUNT = 5;
 export const SIGNIN_MAX_PER_ADDRESS = 20;
+/** Wrong second-factor codes are limited like passwords: per account and per address. */
+export const CODE_MAX_PER_ACCOUNT = 5;
+export const CODE_MAX_PER_ADDRESS = 20;
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
-  | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
+  | { ok: false; reason: "invalid" | "throttled" | "code_required" | "invalid_code"; retryAfterSeconds?: number };
 
 /**
  * Checks an email and password. Failures are counted in PostgreSQL per account and per address
  * (so the limits hold across instances); a wrong email and a wrong password give the same
- * answer and, through the dummy hash, take the same time.
+ * answer and, through the dummy hash, take the same time. For an account with two-factor the
+ * right password alone is not enough: without `code` the answer is `code_required`, and only a
+ * valid TOTP or recovery code signs in.
  */
-export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string): Promise<SignInResult> {
+export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string, rawCode?: unknown): Promise<SignInResult> {
   const email = String(rawEmail ?? "").trim().toLowerCase().slice(0, 320);
   const password = String(rawPassword ?? "").slice(0, 1024);
   const ip = clientAddress(headers, env().BERTH_TRUSTED_PROXIES) ?? "unknown";
@@ -56,6 +62,28 @@ export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, 
     return { ok: false, reason: "invalid" };
   }
   await Promise.all([clearRate(db, "signin-fail-account", email), releaseRateEvent(db, byAddress.eventId)]);
-  await audit("auth.signed_in", { method: "password" });
+  let method = "password";
+  if (await hasTwoFactor(db, user.id)) {
+    const code = typeof rawCode === "string" ? rawCode.trim() : "";
+    if (!code) return { ok: false, reason: "code_required" };
+    const [codeByAccount, codeByAddress] = await Promise.all([
+      consumeRate(db, { bucket: "totp-fail-account", subject: user.id, limit: CODE_MAX_PER_ACCOUNT, ...window }),
+      consumeRate(db, { bucket: "totp-fail-address", subject: ip, limit: CODE_MAX_PER_ADDRESS, ...window }),
+    ]);
+    if (!codeByAccount.allowed || !codeByAddress.allowed) {
+      await Promise.all([releaseRateEvent(db, codeByAccount.eventId), releaseRateEvent(db, codeByAddress.eventId)]);
+      await audit("auth.two_factor_failed", { reason: "throttled" });
+      return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(codeByAccount.retryAfterSeconds, codeByAddress.retryAfterSeconds) };
+    }
+    const second = await verifySecondFactor(db, user.id, code);
+    if (!second.ok) {
+      await audit("auth.two_factor_failed", { reason: "invalid_code" });
+      return { ok: false, reason: "invalid_code" };
+    }
+    await Promise.all([clearRate(db, "totp-fail-account", user.id), releaseRateEvent(db, codeByAddress.eventId)]);
+    method = second.method === "totp" ? "password+totp" : "password+recovery_code";
+    if (second.method === "recovery_code") await audit("auth.recovery_code_used", { recoveryCodesLeft: second.recoveryCodesLeft });
+  }
+  await audit("auth.signed_in", { method });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }
