@@ -104,3 +104,15 @@ export async function companyTwoFactorGate(userId: string, slug: string): Promis
     .limit(1);
   return row ?? null;
 }
+
+/** The names of the user's companies that require two-factor (for the notice on /account). */
+export async function companiesRequiringTwoFactor(userId: string): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ name: companies.name })
+    .from(memberships)
+    .innerJoin(companies, eq(companies.id, memberships.companyId))
+    .where(and(eq(memberships.userId, userId), eq(companies.requireTwoFactor, true)))
+    .orderBy(asc(companies.name));
+  return rows.map((r) => r.name);
+}
