@@ -20,5 +20,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // next-auth's ESM imports "next/server" without an extension, which Node's resolver refuses;
+    // bundling it through Vite resolves it (the Auth.js route handler runs in integration tests).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });
