@@ -28,7 +28,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const OWNER_PASSWORD = "owner-password-1";
 const MEMBER_PASSWORD = "member-password-1";
 const userCtx = (u: { id: string; email: string }): UserContext => ({ userId: u.id, email: u.email, ip: "127.0.0.1", requestId: "test" });
 
