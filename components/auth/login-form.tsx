@@ -32,7 +32,9 @@ export function LoginForm({ next }: { next: string }) {
         <input type="hidden" name="password" value={password} />
         <div>
           <h2 className="text-base font-semibold">Two-factor authentication</h2>
-          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+            Signing in as <span className="font-medium text-zinc-800 dark:text-zinc-200">{email}</span>. Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+          </p>
         </div>
         {state?.error ? <Alert>{state.error}</Alert> : null}
         <Field id="code" label="Authentication code">
