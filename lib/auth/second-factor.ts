@@ -31,23 +31,24 @@ export async function hasTwoFactor(db: Db, userId: string): Promise<boolean> {
  * Accepts a TOTP code against a stored secret at most once: the step is recorded with a
  * conditional UPDATE, so of two requests with the same code (on any instance) only one wins, and a
  * code older than the newest accepted one is refused too. `confirmed` picks the authenticator in
- * use (true) or the one being enrolled (false).
+ * use (true) or the one being enrolled (false). Returns the blob of the secret that matched (so an
+ * enrolment confirms exactly the secret that was checked), or null.
  */
-export async function consumeTotpCode(db: Db, userId: string, code: string, nowMs: number, confirmed: boolean): Promise<boolean> {
+export async function consumeTotpCode(db: Db, userId: string, code: string, nowMs: number, confirmed: boolean): Promise<string | null> {
   const [row] = await db
     .select({ userId: userTotp.userId, secretBlob: userTotp.secretBlob })
     .from(userTotp)
     .where(and(eq(userTotp.userId, userId), confirmed ? isNotNull(userTotp.confirmedAt) : isNull(userTotp.confirmedAt)))
     .limit(1);
-  if (!row) return false;
+  if (!row) return null;
   const step = acceptTotp(openTotpSecret(row), code, nowMs);
-  if (step === null) return false;
+  if (step === null) return null;
   const updated = await db
     .update(userTotp)
     .set({ lastUsedStep: step })
-    .where(and(eq(userTotp.userId, userId), or(isNull(userTotp.lastUsedStep), lt(userTotp.lastUsedStep, step))))
+    .where(and(eq(userTotp.userId, userId), eq(userTotp.secretBlob, row.secretBlob), or(isNull(userTotp.lastUsedStep), lt(userTotp.lastUsedStep, step))))
     .returning({ userId: userTotp.userId });
-  return updated.length === 1;
+  return updated.length === 1 ? row.secretBlob : null;
 }
 
 /** Uses up one recovery code (atomically: a code works once); returns how many are left, or null. */
@@ -76,7 +77,7 @@ export type SecondFactorResult = { ok: true; method: "totp" | "recovery_code"; r
 /** Checks a second factor of a user with two-factor on: a six-digit TOTP code, or a recovery code. */
 export async function verifySecondFactor(db: Db, userId: string, rawCode: string, nowMs = Date.now()): Promise<SecondFactorResult> {
   const code = rawCode.trim().slice(0, 64);
-  if (looksLikeTotpCode(code)) return (await consumeTotpCode(db, userId, code, nowMs, true)) ? { ok: true, method: "totp" } : { ok: false };
+  if (looksLikeTotpCode(code)) return (await consumeTotpCode(db, userId, code, nowMs, true)) !== null ? { ok: true, method: "totp" } : { ok: false };
   const left = await consumeRecoveryCode(db, userId, code);
   return left === null ? { ok: false } : { ok: true, method: "recovery_code", recoveryCodesLeft: left };
 }

@@ -81,7 +81,8 @@ export async function confirmTotpEnrolment(caller: UserContext, rawCode: unknown
   if (!/^\d{6}$/.test(code.replace(/\s+/g, ""))) throw new AppError("validation", "Enter the 6-digit code from your app", { errors: [{ path: "code", message: "Enter the 6-digit code from your app" }] });
   const db = await getDb();
   const limit = await throttleCodes(db, caller);
-  if (!(await consumeTotpCode(db, caller.userId, code, nowMs, false))) {
+  const checked = await consumeTotpCode(db, caller.userId, code, nowMs, false);
+  if (!checked) {
     await recordUserAudit(db, caller, "two_factor.confirm_failed");
     throw new AppError("validation", "That code is not right. Check your device's clock and try the current code.", { errors: [{ path: "code", message: "That code is not right" }] });
   }
@@ -91,7 +92,7 @@ export async function confirmTotpEnrolment(caller: UserContext, rawCode: unknown
     const [row] = await tx
       .update(userTotp)
       .set({ confirmedAt: new Date() })
-      .where(and(eq(userTotp.userId, caller.userId), isNull(userTotp.confirmedAt)))
+      .where(and(eq(userTotp.userId, caller.userId), eq(userTotp.secretBlob, checked), isNull(userTotp.confirmedAt)))
       .returning({ userId: userTotp.userId });
     if (!row) return false;
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, caller.userId));

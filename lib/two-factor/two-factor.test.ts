@@ -10,6 +10,7 @@ import { GET as listRegistries } from "@/app/api/v1/companies/[companyId]/regist
 import { POST as createToken } from "@/app/api/v1/companies/[companyId]/tokens/route";
 import { GET as me } from "@/app/api/v1/me/route";
 import { auditEvents, companies, recoveryCodes, userTotp } from "@/db/schema";
+import { verifySecondFactor } from "@/lib/auth/second-factor";
 import { CODE_MAX_PER_ACCOUNT } from "@/lib/auth/sign-in";
 import { totpCodeAt } from "@/lib/auth/totp";
 import { PEER_HEADER } from "@/lib/client-address";
@@ -168,6 +169,23 @@ describe("sign-in through the credentials provider", () => {
     expect(throttled).toMatchObject({ cookie: null, error: "throttled" });
     const audit = await auditRows(t.db, victim.company.id);
     expect(audit.filter((a) => a.action === "auth.two_factor_failed")).toHaveLength(CODE_MAX_PER_ACCOUNT + 1);
+  });
+});
+
+describe("each code works once, also under concurrency", () => {
+  it("of two concurrent uses of one TOTP code or one recovery code, exactly one wins; an older step after a newer one is refused", async () => {
+    const team = await seedTeam(t.db);
+    const u = team.users.member;
+    const { secret, codes } = await enrol(u);
+    const now = Date.now();
+    const code = totpCodeAt(secret, now);
+    const totp = await Promise.all([verifySecondFactor(t.db, u.id, code, now), verifySecondFactor(t.db, u.id, code, now)]);
+    expect(totp.filter((r) => r.ok)).toHaveLength(1);
+    // The previous step's code is inside the window but older than the one accepted.
+    expect(await verifySecondFactor(t.db, u.id, totpCodeAt(secret, now - 30_000), now)).toEqual({ ok: false });
+    expect(await verifySecondFactor(t.db, u.id, totpCodeAt(secret, now + 30_000), now)).toEqual({ ok: true, method: "totp" });
+    const recovery = await Promise.all([verifySecondFactor(t.db, u.id, codes[3]!), verifySecondFactor(t.db, u.id, codes[3]!)]);
+    expect(recovery.filter((r) => r.ok)).toHaveLength(1);
   });
 });
 
