@@ -3,6 +3,7 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { serverSecrets } from "@/lib/crypto";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { getDb } from "@/db";
 import { findUserByEmail } from "./users";
 import { checkCredentials } from "./sign-in";
@@ -36,6 +37,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: serverSecrets().authSecret,
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   pages: { signIn: "/login", error: "/login" },
+  // A refused sign-in (wrong password, the code step, a wrong code) is expected and audited, not
+  // an error of the server; anything else goes to the structured log.
+  logger: {
+    error(error: Error) {
+      if (error instanceof CredentialsSignin) return;
+      log.error({ err: error }, "Auth.js error");
+    },
+  },
   providers: [
     Credentials({
       id: "credentials",
