@@ -246,6 +246,8 @@ describe('the company policy "require two-factor"', () => {
     // Another company without the policy is not affected.
     const elsewhere = await seedTeam(t.db);
     expect((await listAs({ cookie: elsewhere.users.owner.cookie }, elsewhere.company.id)).status).toBe(200);
+    // A company the member does not belong to stays "not found": the policy check comes after membership.
+    await problemOf(await listAs({ cookie: m.cookie }, elsewhere.company.id), 404);
 
     // Enrolling is allowed, and then the same session works.
     await enrol(m);
