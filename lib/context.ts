@@ -41,6 +41,13 @@ export function unauthenticated(detail = "Sign in, or send an API token as Autho
   return new AppError("unauthenticated", detail, { headers: { "WWW-Authenticate": 'Bearer realm="berth"' } });
 }
 
+/** A company requires two-factor and the signed-in caller has none: only enrolment (on /account) is open. */
+export function twoFactorRequired(company: { companyId: string; slug: string; name: string }): AppError {
+  return new AppError("two_factor_required", `${company.name} requires two-factor authentication. Turn it on for your account at /account, then try again.`, {
+    extra: { companyId: company.companyId, companySlug: company.slug, enrolUrl: "/account" },
+  });
+}
+
 export function notFound(what = "Resource"): AppError {
   return new AppError("not_found", `${what} not found`);
 }
@@ -55,6 +62,7 @@ async function membership(db: Db, userId: string, companyRef: string) {
       name: companies.name,
       role: memberships.role,
       manageRegistries: memberships.manageRegistries,
+      requireTwoFactor: companies.requireTwoFactor,
     })
     .from(memberships)
     .innerJoin(companies, eq(companies.id, memberships.companyId))
@@ -64,7 +72,7 @@ async function membership(db: Db, userId: string, companyRef: string) {
 }
 
 export type Caller =
-  | { via: "session"; userId: string; email: string }
+  | { via: "session"; userId: string; email: string; twoFactor: boolean }
   | { via: "token"; userId: string; email: string; tokenId: string; companyId: string; scopes: string[] };
 
 /**
@@ -92,7 +100,7 @@ export async function authenticate(headers: Headers, ip: string | null): Promise
     return { via: "token", userId: row.t.userId, email: row.email, tokenId: row.t.id, companyId: row.t.companyId, scopes: row.t.scopes };
   }
   const user = await sessionUserFromHeaders(headers);
-  return user ? { via: "session", userId: user.id, email: user.email } : null;
+  return user ? { via: "session", userId: user.id, email: user.email, twoFactor: user.twoFactor } : null;
 }
 
 /** last_used_at is written at most once a minute per token. */
@@ -124,6 +132,8 @@ export async function resolveContext(headers: Headers, companyRef: string, reque
   } else {
     m = await membership(db, caller.userId, companyRef);
     if (!m) throw notFound("Company");
+    // API tokens keep working under the policy (until revoked); sessions need two-factor.
+    if (m.requireTwoFactor && !caller.twoFactor) throw twoFactorRequired(m);
   }
   return {
     userId: caller.userId,

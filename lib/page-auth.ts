@@ -40,6 +40,8 @@ export const companyPageContext = cache(async (companySlug: string): Promise<Req
   } catch (err) {
     if (err instanceof AppError && err.code === "unauthenticated") return redirectToSignIn(`/${companySlug}/settings/registries`);
     if (err instanceof AppError && err.code === "not_found") notFound();
+    // The company requires two-factor and the caller has none: a page that says so and links to /account.
+    if (err instanceof AppError && err.code === "two_factor_required") redirect(`/${encodeURIComponent(companySlug.toLowerCase())}/two-factor-required`);
     throw err;
   }
 });

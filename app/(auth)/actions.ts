@@ -11,18 +11,25 @@ import { safeNext } from "@/lib/safe-next";
 
 export type FormState = ActionResult<undefined> | null;
 
-export type SignInState = { error: string; email: string } | null;
+/** `step: "code"`: the password was right and the account asks for its second factor. */
+export type SignInState = { error: string | null; email: string; step?: "code" } | null;
+
+const SIGN_IN_ERRORS: Record<string, { error: string | null; step?: "code" }> = {
+  throttled: { error: "Too many failed attempts. Wait a few minutes and try again." },
+  code_required: { error: null, step: "code" },
+  invalid_code: { error: "That code is not right, or it was already used. Enter the current code from your app, or a recovery code.", step: "code" },
+};
 
 export async function signInAction(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const code = String(form.get("code") ?? "").trim();
   try {
-    await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirectTo: safeNext(form.get("next")) });
+    await signIn("credentials", { email: form.get("email"), password: form.get("password"), ...(code ? { code } : {}), redirectTo: safeNext(form.get("next")) });
   } catch (err) {
     if (err instanceof AuthError) {
-      const throttled = (err as AuthError & { code?: string }).code === "throttled";
-      return {
-        error: throttled ? "Too many failed attempts. Wait a few minutes and try again." : "The email or password is incorrect.",
-        email: String(form.get("email") ?? ""),
-      };
+      const known = SIGN_IN_ERRORS[(err as AuthError & { code?: string }).code ?? ""];
+      const answer = known ?? { error: "The email or password is incorrect." };
+      // Throttled while entering a code: stay on the code step.
+      return { ...answer, ...(code && !answer.step ? { step: "code" as const } : {}), email: String(form.get("email") ?? "") };
     }
     throw err;
   }

@@ -31,7 +31,7 @@ export function AccountMenu({ email, companies, currentSlug }: { email: string; 
           </Link>
         </nav>
         <Link href="/account" className="block border-t border-zinc-100 px-3 py-1.5 text-sm hover:bg-zinc-100 dark:border-zinc-800 dark:hover:bg-zinc-800">
-          Your account
+          Account and security
         </Link>
         <form action={signOutAction} className="border-t border-zinc-100 pt-1 dark:border-zinc-800">
           <button type="submit" className="w-full rounded-md px-3 py-1.5 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">

@@ -8,6 +8,7 @@ export const SETTINGS_SECTIONS = [
   { segment: "tokens", label: "API tokens" },
   { segment: "members", label: "Members" },
   { segment: "audit", label: "Audit log" },
+  { segment: "security", label: "Security" },
 ] as const;
 
 export function SettingsNav({ companySlug }: { companySlug: string }) {

@@ -1,3 +1,4 @@
 export * from "./identity";
 export * from "./registries";
 export * from "./audit";
+export * from "./two-factor";

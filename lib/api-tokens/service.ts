@@ -41,6 +41,8 @@ export async function issueApiToken(
   owner: { companyId: string; userId: string },
   input: unknown,
   actor: AuditActor,
+  /** Extra audit facts from the caller (the CLI: `via` and whether a two-factor policy was bypassed). */
+  auditExtra: Record<string, unknown> = {},
 ): Promise<{ token: string; apiToken: ApiTokenDto }> {
   const parsed = createTokenSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
@@ -64,7 +66,7 @@ export async function issueApiToken(
     action: "token.created",
     targetType: "api_token",
     targetId: row!.id,
-    metadata: { name: data.name, scopes: row!.scopes, expiresAt: row!.expiresAt?.toISOString() ?? null, cidrAllowlist: row!.cidrAllowlist },
+    metadata: { name: data.name, scopes: row!.scopes, expiresAt: row!.expiresAt?.toISOString() ?? null, cidrAllowlist: row!.cidrAllowlist, ...auditExtra },
   });
   return { token, apiToken: dto(row!) };
 }

@@ -16,6 +16,13 @@ import { recordUserAudit } from "./user-audit";
 class ThrottledSignIn extends CredentialsSignin {
   code = "throttled";
 }
+/** The password was right; the account has two-factor and no code was sent. */
+class CodeRequired extends CredentialsSignin {
+  code = "code_required";
+}
+class InvalidCode extends CredentialsSignin {
+  code = "invalid_code";
+}
 
 function oidcProviders(): NextAuthConfig["providers"] {
   const e = env();
@@ -34,24 +41,41 @@ async function signInRequestMeta(): Promise<{ ip: string | null; userAgent: stri
 }
 
 /**
- * Auth.js: email + password (provider id `credentials`, fields `email` and `password`), and an
- * optional OIDC provider for users who already exist (matched by a verified email). JWT sessions
- * in httpOnly SameSite=Lax cookies, Secure whenever the site is served over https; each JWT names
- * its row in the sessions table (`sid`), checked on every request and ended on sign-out.
+ * Auth.js: email + password (provider id `credentials`, fields `email`, `password` and, for an
+ * account with two-factor, `code`: a TOTP or recovery code; the session is issued only once both
+ * factors passed), and an optional OIDC provider for users who already exist (matched by a
+ * verified email). JWT sessions in httpOnly SameSite=Lax cookies, Secure whenever the site is
+ * served over https; each JWT names its row in the sessions table (`sid`), checked on every
+ * request and ended on sign-out.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
   secret: serverSecrets().authSecret,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login", error: "/login" },
+  // A refused sign-in (wrong password, the code step, a wrong code) is expected and audited, not
+  // an error of the server; anything else goes to the structured log.
+  logger: {
+    error(error: Error) {
+      if (error instanceof CredentialsSignin) return;
+      log.error({ err: error }, "Auth.js error");
+    },
+  },
   providers: [
     Credentials({
       id: "credentials",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        code: { label: "Authentication code", type: "text" },
+      },
       async authorize(credentials, request) {
-        const result = await checkCredentials(credentials?.email, credentials?.password, request.headers, request.headers.get("x-request-id") ?? undefined);
+        const requestId = request.headers.get("x-request-id") ?? undefined;
+        const result = await checkCredentials(credentials?.email, credentials?.password, request.headers, requestId, credentials?.code);
         if (!result.ok) {
           if (result.reason === "throttled") throw new ThrottledSignIn();
+          if (result.reason === "code_required") throw new CodeRequired();
+          if (result.reason === "invalid_code") throw new InvalidCode();
           return null;
         }
         return { id: result.user.id, email: result.user.email, name: result.user.name };

@@ -1,8 +1,8 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { sessions, users } from "@/db/schema";
+import { sessions, users, userTotp } from "@/db/schema";
 import { serverSecrets } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import { LAST_SEEN_EVERY_MS, touchSession } from "./sessions";
@@ -16,6 +16,8 @@ export interface SessionUser {
   name: string;
   /** The id of this sign-in's row in the sessions table. */
   sessionId: string;
+  /** Whether the user has confirmed a TOTP authenticator (companies may require it). */
+  twoFactor: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,14 +44,15 @@ export async function sessionUserFromHeaders(headers: Headers): Promise<SessionU
   if (!claims) return null;
   const db = await getDb();
   const [row] = await db
-    .select({ id: users.id, email: users.email, name: users.name, lastSeenAt: sessions.lastSeenAt })
+    .select({ id: users.id, email: users.email, name: users.name, lastSeenAt: sessions.lastSeenAt, totpConfirmedAt: userTotp.confirmedAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(userTotp, and(eq(userTotp.userId, users.id), isNotNull(userTotp.confirmedAt)))
     .where(and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.uid), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
     .limit(1);
   if (!row) return null;
   if (Date.now() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
     touchSession(db, claims.sid).catch((err: unknown) => log.warn({ err }, "could not record a session's last use"));
   }
-  return { id: row.id, email: row.email, name: row.name, sessionId: claims.sid };
+  return { id: row.id, email: row.email, name: row.name, sessionId: claims.sid, twoFactor: !!row.totpConfirmedAt };
 }

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { clearRate, consumeRate, pruneRateEvents, releaseRateEvent } from "@/lib/rate-limit";
 import { findUserByEmail } from "./users";
 import { verifyPassword } from "./passwords";
+import { hasTwoFactor, verifySecondFactor } from "./second-factor";
 import { recordUserAudit } from "./user-audit";
 
 export const SIGNIN_WINDOW_MS = 15 * 60_000;
@@ -13,26 +14,33 @@ export const SIGNIN_WINDOW_MS = 15 * 60_000;
 export const SIGNIN_MAX_PER_ACCOUNT_ADDRESS = 5;
 /** Failures allowed from one address, whatever the accounts, per window. */
 export const SIGNIN_MAX_PER_ADDRESS = 20;
+/** Wrong second-factor codes are limited like passwords: per account and per address. */
+export const CODE_MAX_PER_ACCOUNT = 5;
+export const CODE_MAX_PER_ADDRESS = 20;
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string } }
-  | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
+  | { ok: false; reason: "invalid" | "throttled" | "code_required" | "invalid_code"; retryAfterSeconds?: number };
 
 /**
- * Checks an email and password. Failures are counted in PostgreSQL (so the limits hold across
- * instances) per account *and address* and per address; a wrong email and a wrong password give
- * the same answer and, through the dummy hash, take the same time.
+ * Checks an email and password, then, for an account with two-factor, its code: without `code`
+ * the answer is `code_required`, and only a valid TOTP or recovery code signs in. Failures are
+ * counted in PostgreSQL (so the limits hold across instances) per account *and address* and per
+ * address; a wrong email and a wrong password give the same answer and, through the dummy hash,
+ * take the same time. Wrong codes have their own limits, per account and per address.
  *
  * Why the lock is bound to the address: a limit per account alone lets anyone lock any account
  * (five wrong passwords, again every 15 minutes), shutting its owner out. Bound to the address,
  * a guesser is slowed and its owner, from anywhere else, still signs in. A guesser with many
  * addresses is held back by the per-address limit, the argon2 cost of every guess that is
- * checked, and the rules for new passwords (12 characters, no common password).
+ * checked, and the rules for new passwords (12 characters, no common password). A second factor
+ * can only be guessed after the right password, and its per-account limit is not bound to the
+ * address: a code is six digits.
  *
  * A throttled attempt is refused before any work: no password hash, no user lookup, and one audit
  * event per throttled account and address per window rather than one per attempt.
  */
-export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string): Promise<SignInResult> {
+export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, headers: Headers, requestId?: string, rawCode?: unknown): Promise<SignInResult> {
   const email = String(rawEmail ?? "").trim().toLowerCase().slice(0, 320);
   const password = String(rawPassword ?? "").slice(0, 1024);
   const ip = clientAddress(headers, env().BERTH_TRUSTED_PROXIES) ?? "unknown";
@@ -63,7 +71,29 @@ export async function checkCredentials(rawEmail: unknown, rawPassword: unknown, 
     return { ok: false, reason: "invalid" };
   }
   await Promise.all([clearRate(db, "signin-fail-account-address", pair), releaseRateEvent(db, byAddress.eventId)]);
-  await recordUserAudit(db, actor, user.id, "auth.signed_in", { email, method: "password" });
+  let method = "password";
+  if (await hasTwoFactor(db, user.id)) {
+    const code = typeof rawCode === "string" ? rawCode.trim() : "";
+    if (!code) return { ok: false, reason: "code_required" };
+    const [codeByAccount, codeByAddress] = await Promise.all([
+      consumeRate(db, { bucket: "totp-fail-account", subject: user.id, limit: CODE_MAX_PER_ACCOUNT, ...window }),
+      consumeRate(db, { bucket: "totp-fail-address", subject: ip, limit: CODE_MAX_PER_ADDRESS, ...window }),
+    ]);
+    if (!codeByAccount.allowed || !codeByAddress.allowed) {
+      await Promise.all([releaseRateEvent(db, codeByAccount.eventId), releaseRateEvent(db, codeByAddress.eventId)]);
+      await recordUserAudit(db, actor, user.id, "auth.two_factor_failed", { email, reason: "throttled" });
+      return { ok: false, reason: "throttled", retryAfterSeconds: Math.max(codeByAccount.retryAfterSeconds, codeByAddress.retryAfterSeconds) };
+    }
+    const second = await verifySecondFactor(db, user.id, code);
+    if (!second.ok) {
+      await recordUserAudit(db, actor, user.id, "auth.two_factor_failed", { email, reason: "invalid_code" });
+      return { ok: false, reason: "invalid_code" };
+    }
+    await Promise.all([clearRate(db, "totp-fail-account", user.id), releaseRateEvent(db, codeByAddress.eventId)]);
+    method = second.method === "totp" ? "password+totp" : "password+recovery_code";
+    if (second.method === "recovery_code") await recordUserAudit(db, actor, user.id, "auth.recovery_code_used", { email, recoveryCodesLeft: second.recoveryCodesLeft });
+  }
+  await recordUserAudit(db, actor, user.id, "auth.signed_in", { email, method });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }
 

@@ -233,6 +233,27 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
     },
     SLOW,
   );
+
+  it(
+    "token create stays open to the operator under a company's two-factor policy, and the audit log says so",
+    async () => {
+      await withCliDb(async (db) => {
+        await db.update(companies).set({ requireTwoFactor: true }).where(eq(companies.slug, "cli-co"));
+      });
+      const res = await berth(["token", "create", "--company", "cli-co", "--email", "member@cli.test", "--scopes", "registries:read", "--name", "ci-2fa"]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(TOKEN_LINE);
+      expect(res.stderr).toMatch(/cli-co requires two-factor and member@cli\.test has none/);
+      await withCliDb(async (db) => {
+        const created = (await db.select().from(auditEvents)).filter((e) => e.action === "token.created" && (e.metadata as { name?: string }).name === "ci-2fa");
+        expect(created).toHaveLength(1);
+        expect(created[0]!.metadata).toMatchObject({ via: "cli", twoFactorPolicyBypassed: true });
+        // The token works although the member's sessions are refused in cli-co.
+        expect((await me(apiRequest("GET", "/api/v1/me", { token: res.stdout.trim() }))).status).toBe(200);
+      });
+    },
+    SLOW,
+  );
 });
 
 describe("the embedded data directory's lock", () => {

@@ -135,6 +135,9 @@ async function main(argv: string[]): Promise<number> {
       : [];
     if (!user || !member) throw new Error(`${email} is not a member of ${slug}`);
     const { issueApiToken } = await import("@/lib/api-tokens/service");
+    const { hasTwoFactor } = await import("@/lib/auth/second-factor");
+    // The operator is not subject to a company's two-factor policy, but the audit log says when it was bypassed.
+    const bypassed = company.requireTwoFactor && !(await hasTwoFactor(db, user.id));
     const { token } = await issueApiToken(
       db,
       { companyId: company.id, userId: user.id },
@@ -145,7 +148,9 @@ async function main(argv: string[]): Promise<number> {
         cidrAllowlist: values.allow ? values.allow.split(",").map((s) => s.trim()) : [],
       },
       { ...actor, userId: user.id },
+      { via: "cli", ...(bypassed ? { twoFactorPolicyBypassed: true } : {}) },
     );
+    if (bypassed) process.stderr.write(`Note: ${slug} requires two-factor and ${email} has none; the token was created by the operator and audited.\n`);
     process.stdout.write(token + "\n");
     return 0;
   } finally {

@@ -33,11 +33,30 @@ function aad(binding: SecretBinding): Buffer {
 }
 
 export function encryptSecrets(keyring: Keyring, plaintext: Record<string, string>, binding: SecretBinding): string {
+  return seal(keyring, JSON.stringify(plaintext), aad(binding));
+}
+
+/**
+ * The same cipher for a secret that is not a registry's (a user's TOTP secret): `context` names
+ * what the value is and whose, and is authenticated, so a blob copied to another row fails.
+ */
+export function encryptBoundValue(keyring: Keyring, plaintext: string, context: string): string {
+  return seal(keyring, plaintext, Buffer.from(`berth/${context}/${VERSION}`, "utf8"));
+}
+
+export function decryptBoundValue(keyring: Keyring, blob: string, context: string): string {
+  return open(keyring, blob, Buffer.from(`berth/${context}/${VERSION}`, "utf8"));
+}
+
+/** What a user's TOTP secret is bound to. */
+export const totpSecretContext = (userId: string) => `totp-secret/${userId}`;
+
+function seal(keyring: Keyring, plaintext: string, additionalData: Buffer): string {
   const { id, key } = keyring.active;
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad(binding));
-  const body = Buffer.concat([cipher.update(JSON.stringify(plaintext), "utf8"), cipher.final(), cipher.getAuthTag()]);
+  cipher.setAAD(additionalData);
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return [VERSION, id, nonce.toString("base64url"), body.toString("base64url")].join(".");
 }
 
@@ -59,22 +78,24 @@ function parseBlob(blob: string): { keyId: string; nonce: Buffer; body: Buffer }
 }
 
 export function decryptSecrets(keyring: Keyring, blob: string, binding: SecretBinding): Record<string, string> {
+  return JSON.parse(open(keyring, blob, aad(binding))) as Record<string, string>;
+}
+
+function open(keyring: Keyring, blob: string, additionalData: Buffer): string {
   const { keyId, nonce, body } = parseBlob(blob);
   const key = keyring.keys.get(keyId);
   if (!key) {
     throw new CryptoError("unknown_key", `The stored secret was encrypted with key "${keyId}", which is not configured`);
   }
   const decipher = createDecipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad(binding));
+  decipher.setAAD(additionalData);
   decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-  let text: string;
   try {
-    text = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString("utf8");
   } catch {
     throw new CryptoError(
       "authentication_failed",
       "The stored secret failed authentication (wrong key, altered data, or a blob from another row)",
     );
   }
-  return JSON.parse(text) as Record<string, string>;
 }

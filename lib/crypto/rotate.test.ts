@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { companies, registries } from "@/db/schema";
+import { companies, registries, users, userTotp } from "@/db/schema";
 import { createTestDb, type TestDb } from "@/lib/testing/db";
-import { decryptSecrets, encryptSecrets } from "./cipher";
+import { decryptBoundValue, decryptSecrets, encryptBoundValue, encryptSecrets, totpSecretContext } from "./cipher";
 import { generateKeySpec, parseKeyring } from "./keyring";
 import { assertKeysAvailable, rotateKeys } from "./rotate";
 
@@ -52,5 +52,22 @@ describe("key rotation", () => {
     // Once rotated, the old key can be dropped.
     await assertKeysAvailable(t.db, parseKeyring(`new:${newRing.active.key.toString("base64")}`));
     expect((await rotateKeys(t.db, newRing)).rotated).toBe(0);
+  });
+
+  it("re-encrypts users' TOTP secrets too, and the start-up check names a missing key", async () => {
+    await t.db.delete(registries); // the first test's rows, under keys this one does not know
+    const oldSpec = generateKeySpec("old2");
+    const oldRing = parseKeyring(oldSpec);
+    const [user] = await t.db.insert(users).values({ email: "totp-rotate@example.test" }).returning();
+    const context = totpSecretContext(user!.id);
+    await t.db.insert(userTotp).values({ userId: user!.id, secretBlob: encryptBoundValue(oldRing, "JBSWY3DPEHPK3PXP", context), keyId: "old2", confirmedAt: new Date() });
+    const newRing = parseKeyring(`${generateKeySpec("new2")},${oldSpec}`);
+    await expect(assertKeysAvailable(t.db, parseKeyring(generateKeySpec("new2")))).rejects.toThrow(/Two-factor secrets .*"old2"/);
+    expect((await rotateKeys(t.db, newRing)).rotated).toBeGreaterThanOrEqual(1);
+    const [row] = await t.db.select().from(userTotp).where(eq(userTotp.userId, user!.id));
+    expect(row!.keyId).toBe("new2");
+    expect(decryptBoundValue(newRing, row!.secretBlob, context)).toBe("JBSWY3DPEHPK3PXP");
+    // Bound to the user: the blob does not open as another user's.
+    expect(() => decryptBoundValue(newRing, row!.secretBlob, totpSecretContext(crypto.randomUUID()))).toThrow(/authentication/);
   });
 });

@@ -1,13 +1,14 @@
 import "server-only";
 import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { registries } from "@/db/schema";
+import { registries, userTotp } from "@/db/schema";
 import { ConfigError } from "@/lib/env";
-import { decryptSecrets, encryptSecrets } from "./cipher";
+import { decryptBoundValue, decryptSecrets, encryptBoundValue, encryptSecrets, totpSecretContext } from "./cipher";
 import type { Keyring } from "./keyring";
 
 /**
- * Re-encrypts every stored secret with the active key, a batch per transaction. Rows are locked
+ * Re-encrypts every stored secret (registry credentials, then users' TOTP secrets) with the
+ * active key, a batch per transaction. Rows are locked
  * while they are rewritten (SKIP LOCKED lets two rotations share the work); an interrupted run
  * can simply be started again.
  */
@@ -33,6 +34,24 @@ export async function rotateKeys(db: Db, keyring: Keyring, options: { batchSize?
       return rows.length;
     });
     rotated += n;
+    if (n < batchSize) break;
+  }
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ userId: userTotp.userId, blob: userTotp.secretBlob })
+        .from(userTotp)
+        .where(ne(userTotp.keyId, keyring.active.id))
+        .limit(batchSize)
+        .for("update", { skipLocked: true });
+      for (const row of rows) {
+        const context = totpSecretContext(row.userId);
+        const secret = decryptBoundValue(keyring, row.blob, context);
+        await tx.update(userTotp).set({ secretBlob: encryptBoundValue(keyring, secret, context), keyId: keyring.active.id }).where(eq(userTotp.userId, row.userId));
+      }
+      return rows.length;
+    });
+    rotated += n;
     if (n < batchSize) return { rotated };
   }
 }
@@ -43,6 +62,14 @@ export async function assertKeysAvailable(db: Db, keyring: Keyring): Promise<voi
     .selectDistinct({ keyId: registries.keyId })
     .from(registries)
     .where(and(isNotNull(registries.secretBlob), isNotNull(registries.keyId)));
+  const totpKeys = await db.selectDistinct({ keyId: userTotp.keyId }).from(userTotp);
+  const totpMissing = totpKeys.map((r) => r.keyId).filter((id) => !keyring.keys.has(id));
+  if (totpMissing.length > 0) {
+    throw new ConfigError(
+      `Two-factor secrets were encrypted with key(s) ${totpMissing.map((m) => `"${m}"`).join(", ")}, which ENCRYPTION_KEYS ` +
+        `(or the data directory's encryption.key) does not contain. Add the old key back after the active one.`,
+    );
+  }
   const missing = rows.map((r) => r.keyId!).filter((id) => !keyring.keys.has(id));
   if (missing.length > 0) {
     const count = await db

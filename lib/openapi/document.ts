@@ -405,7 +405,7 @@ function components(): Json {
     responses: {
       Problem400: problemResponse(400, "The body or a parameter is invalid: `errors` lists each field by its dotted path"),
       Problem401: problemResponse(401, "No valid session or API token (an expired, revoked or unknown token)", { "WWW-Authenticate": { $ref: "#/components/headers/WWWAuthenticate" } }),
-      Problem403: problemResponse(403, "The caller's role or token scopes do not allow this (or a token used from outside its CIDR allowlist, or a cross-site request)"),
+      Problem403: problemResponse(403, "The caller's role or token scopes do not allow this (or a token used from outside its CIDR allowlist, or a cross-site request); `two-factor-required` when the company requires two-factor and the signed-in caller has none (enrol at `/account`; API tokens are not affected)"),
       Problem404: problemResponse(404, "Not found: also for another company's ids and for malformed ids"),
       Problem409: problemResponse(409, "The name or URL is already used, or (`registry-in-use`) the registry was used in the last 30 days"),
       Problem412: problemResponse(412, "`If-Match` names a version that is not the current one: fetch the resource again"),

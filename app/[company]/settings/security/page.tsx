@@ -1,0 +1,28 @@
+import { TwoFactorPolicy } from "@/components/settings/two-factor-policy";
+import { Alert, PageHeader } from "@/components/ui/card";
+import { can } from "@/lib/context";
+import { companyPageContext } from "@/lib/page-auth";
+import { getTwoFactorPolicy } from "@/lib/two-factor/policy";
+
+export const metadata = { title: "Security" };
+export const dynamic = "force-dynamic";
+
+export default async function SecurityPage({ params }: { params: Promise<{ company: string }> }) {
+  const { company } = await params;
+  const ctx = await companyPageContext(company);
+  const header = <PageHeader title="Security" description={`How people sign in to ${ctx.companyName}.`} />;
+  if (!can(ctx, "company:admin")) {
+    return (
+      <>
+        {header}
+        <Alert tone="info" role="note">Only owners and admins can change {ctx.companyName}&apos;s security settings.</Alert>
+      </>
+    );
+  }
+  return (
+    <>
+      {header}
+      <TwoFactorPolicy companySlug={ctx.companySlug} companyName={ctx.companyName} policy={await getTwoFactorPolicy(ctx)} />
+    </>
+  );
+}
