@@ -15,11 +15,12 @@ import { CODE_MAX_PER_ACCOUNT } from "@/lib/auth/sign-in";
 import { totpCodeAt } from "@/lib/auth/totp";
 import { PEER_HEADER } from "@/lib/client-address";
 import type { UserContext } from "@/lib/context";
-import { apiRequest, call, TEST_ORIGIN } from "@/lib/testing/auth";
+import { apiRequest, call, signedInSession, TEST_ORIGIN } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { auditRows, contextFor, problemOf, seedTeam, tokenFor, tokenRow, type SeededUser, type Team } from "@/lib/testing/identity";
 import { getTwoFactorPolicy, revokeTokensOfMembersWithoutTwoFactor, setTwoFactorPolicy } from "./policy";
 import { beginTotpEnrolment, confirmTotpEnrolment, disableTwoFactor, getTwoFactorStatus } from "./service";
+import { sessionUserFromHeaders } from "@/lib/auth/session";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -190,14 +191,21 @@ describe("each code works once, also under concurrency", () => {
 });
 
 describe("turning two-factor off", () => {
-  it("needs the password and a code or a recovery code", async () => {
+  it("needs the password and a code or a recovery code, and ends the other sessions", async () => {
     const team = await seedTeam(t.db);
     const u = team.users.member;
     const { codes } = await enrol(u);
     await expect(disableTwoFactor(userCtx(u), { password: MEMBER_PASSWORD })).rejects.toMatchObject({ code: "validation" });
     await expect(disableTwoFactor(userCtx(u), { password: "wrong-password", code: codes[1] })).rejects.toMatchObject({ code: "validation", errors: [{ path: "password" }] });
     await expect(disableTwoFactor(userCtx(u), { password: MEMBER_PASSWORD, code: "aaaa-bbbb-cccc-dddd" })).rejects.toMatchObject({ code: "validation", errors: [{ path: "code" }] });
-    await disableTwoFactor(userCtx(u), { password: MEMBER_PASSWORD, code: codes[1] });
+    // Two sessions of the user: the one turning two-factor off stays, the other ends.
+    const here = await signedInSession(u.id, { db: t.db });
+    const elsewhere = await signedInSession(u.id, { db: t.db });
+    const asUser = (cookie: string) => sessionUserFromHeaders(new Headers({ cookie }));
+    expect(await asUser(elsewhere.cookie)).toMatchObject({ id: u.id });
+    await disableTwoFactor({ ...userCtx(u), sessionId: here.sessionId }, { password: MEMBER_PASSWORD, code: codes[1] });
+    expect(await asUser(here.cookie)).toMatchObject({ id: u.id, twoFactor: false });
+    expect(await asUser(elsewhere.cookie)).toBeNull();
     expect(await getTwoFactorStatus(userCtx(u))).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
     expect(await t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, u.id))).toHaveLength(0);
     // Signing in needs no code any more.
