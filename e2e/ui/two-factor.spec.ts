@@ -39,7 +39,7 @@ async function signInWithPassword(page: Page) {
 
 async function signOut(page: Page) {
   await page.locator("header summary").click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.locator("header").getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
 }
 
@@ -128,8 +128,9 @@ test("enrol, sign in with a TOTP code, then with a recovery code once; require i
   // Turning it off (password and a recovery code) under the policy leaves the owner blocked:
   // every company page says so and links to /account; the API answers two-factor-required.
   await page.goto("/account");
-  await page.getByLabel("Password", { exact: true }).fill(OWNER.password);
-  await page.getByLabel("Authentication code", { exact: true }).fill(codes[2]!);
+  const twoFactor = page.getByRole("region", { name: "Two-factor authentication" });
+  await twoFactor.getByLabel("Password", { exact: true }).fill(OWNER.password);
+  await twoFactor.getByLabel("Authentication code", { exact: true }).fill(codes[2]!);
   await page.getByRole("button", { name: "Turn off two-factor" }).click();
   await expect(page.getByRole("button", { name: "Set up two-factor" })).toBeVisible();
   await expect(page.getByRole("note")).toContainText(`${OWNER.company} requires two-factor authentication`);
