@@ -42,7 +42,7 @@ import {
   type DbKind,
   type WrkResult,
 } from "./lib";
-import { startPgCapture, type CapturedStatement } from "./pg-capture";
+import { captureRequestStatements, type CapturedStatement } from "./pg-capture";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -57,6 +57,8 @@ export interface CeilingLevel {
   list: WrkResult[];
   constant: WrkResult[];
   select1: WrkResult[];
+  /** With `--compare DIST`: the list served by another build (e.g. before a change) on the same database. */
+  listCompared?: WrkResult[];
 }
 export interface FloorLevel {
   connections: number;
@@ -110,11 +112,13 @@ export async function runApi(opts: {
   registries: number;
   floor: boolean;
   buildFirst: boolean;
+  compareDist?: string;
 }): Promise<ApiResult> {
   if (opts.buildFirst) build("bench");
   if (!builtRoutes(BENCH_DIST).includes("/api/bench/select-1/route")) throw new Error(`${BENCH_DIST} is not a benchmark build (no reference routes)`);
   const bdb: BenchDb = await createBenchDb(opts.db);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let compared: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     log(`${opts.db}: seeding ${opts.registries} registries`);
     const prepared = await prepareServer(bdb, BENCH_DIST, async (db) => {
@@ -125,11 +129,18 @@ export async function runApi(opts: {
     server = prepared.server;
     const { seeded } = prepared;
     const auth = { Authorization: `Bearer ${seeded.token}` };
-    const sides = {
-      list: { url: `${server.url}/api/v1/companies/${seeded.companyId}/registries?limit=50`, headers: auth },
+    const listPath = `/api/v1/companies/${seeded.companyId}/registries?limit=50`;
+    type Side = { url: string; headers: Record<string, string> };
+    const sides: { list: Side; constant: Side; select1: Side; listCompared?: Side } = {
+      list: { url: server.url + listPath, headers: auth },
       constant: { url: `${server.url}/api/bench/constant`, headers: auth },
       select1: { url: `${server.url}/api/bench/select-1`, headers: auth },
     };
+    if (opts.compareDist) {
+      if (opts.db !== "postgres") throw new Error("--compare needs PostgreSQL (two servers on one database)");
+      compared = await startServer({ distDir: opts.compareDist, env: bdb.env });
+      sides.listCompared = { url: compared.url + listPath, headers: auth };
+    }
     const listBody = await (await fetch(sides.list.url, { headers: auth })).text();
     const constBody = await (await fetch(sides.constant.url)).text();
     if (JSON.parse(listBody).items.length !== 50) throw new Error("the list did not answer 50 rows");
@@ -137,30 +148,18 @@ export async function runApi(opts: {
     const ceiling: CeilingLevel[] = [];
     for (const c of opts.connections) {
       log(`${opts.db}: ceiling at ${c} connections (${opts.rounds} rounds of ${opts.seconds} s per side)`);
-      const r = alternate(sides, { connections: c, seconds: opts.seconds, rounds: opts.rounds, warmupSeconds: 1 });
+      const r = alternate(sides as Record<string, Side>, { connections: c, seconds: opts.seconds, rounds: opts.rounds, warmupSeconds: 1 }) as Record<"list" | "constant" | "select1", WrkResult[]> & { listCompared?: WrkResult[] };
       ceiling.push({ connections: c, ...r });
+      if (r.listCompared) log(`  list on ${opts.compareDist}: ${fmt(median(r.listCompared.map((x) => x.rps)), 0)} req/s, p99 ${fmt(median(r.listCompared.map((x) => x.p99)), 1)} ms`);
       const ratio = median(r.list.map((x) => x.rps)) / median(r.select1.map((x) => x.rps));
       log(`  list ${fmt(median(r.list.map((x) => x.rps)), 0)} req/s, constant ${fmt(median(r.constant.map((x) => x.rps)), 0)}, SELECT 1 ${fmt(median(r.select1.map((x) => x.rps)), 0)}: ${fmt(ratio, 2)}×`);
     }
     const afterLoad = server.rssMb();
+    await compared?.stop();
     let floor: FloorLevel[] | undefined;
     let statements: CapturedStatement[] | undefined;
     if (opts.floor && opts.db === "postgres") {
-      // Capture one request's statements through a relay (a second server on the same build and database).
-      const u = new URL(bdb.env.DATABASE_URL!);
-      const capture = await startPgCapture({ host: u.hostname, port: Number(u.port || 5432) });
-      const viaRelay = new URL(u);
-      viaRelay.port = String(capture.port);
-      const probe = await startServer({ distDir: BENCH_DIST, env: { DATABASE_URL: viaRelay.toString() } });
-      const probeUrl = sides.list.url.replace(server.url, probe.url);
-      for (let i = 0; i < 30; i++) await (await fetch(probeUrl, { headers: auth })).text();
-      await new Promise((r) => setTimeout(r, 1500)); // let any write after a response finish
-      capture.mark();
-      await (await fetch(probeUrl, { headers: auth })).text();
-      await new Promise((r) => setTimeout(r, 500));
-      statements = capture.since();
-      await probe.stop();
-      await capture.close();
+      [statements] = (await captureRequestStatements({ databaseUrl: bdb.env.DATABASE_URL!, distDir: BENCH_DIST, paths: [listPath], headers: auth })) as [CapturedStatement[]];
       log(`floor: one list request sends ${statements.length} statements`);
       floor = [];
       for (const c of [1, 8]) {
@@ -194,6 +193,7 @@ export async function runApi(opts: {
       rssMb: { idle, afterLoad },
     };
   } finally {
+    await compared?.stop();
     await server?.stop();
     await bdb.drop();
   }
@@ -234,7 +234,16 @@ async function main() {
   let buildFirst = !argv.includes("--no-build");
   for (const db of dbs) {
     results.push(
-      await runApi({ db, connections, seconds: Number(arg("seconds", "3")), rounds: Number(arg("rounds", "5")), registries: Number(arg("registries", "10000")), floor: argv.includes("--floor"), buildFirst }),
+      await runApi({
+        db,
+        connections,
+        seconds: Number(arg("seconds", "3")),
+        rounds: Number(arg("rounds", "5")),
+        registries: Number(arg("registries", "10000")),
+        floor: argv.includes("--floor"),
+        buildFirst,
+        compareDist: argv.includes("--compare") ? arg("compare", "") : undefined,
+      }),
     );
     buildFirst = false;
   }

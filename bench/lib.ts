@@ -191,6 +191,7 @@ export async function startServer(opts: {
   cwd?: string;
   readyPath?: string;
   nodeArgs?: string[];
+  nextBin?: string;
 }): Promise<Server> {
   const port = nextPort++;
   const cwd = opts.cwd ?? ROOT;
@@ -207,7 +208,7 @@ export async function startServer(opts: {
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === "") delete env[k];
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.nextBin ?? path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -101,3 +101,38 @@ export async function startPgCapture(target: { host: string; port: number }): Pr
     },
   };
 }
+
+/**
+ * The statements a running build sends for the given requests: a second server on the same
+ * build and database, connected through the relay, is warmed up, then each URL is fetched once.
+ */
+export async function captureRequestStatements(opts: {
+  databaseUrl: string;
+  distDir: string;
+  paths: string[];
+  headers: Record<string, string>;
+}): Promise<CapturedStatement[][]> {
+  const { startServer, sleep } = await import("./lib");
+  const u = new URL(opts.databaseUrl);
+  const capture = await startPgCapture({ host: u.hostname, port: Number(u.port || 5432) });
+  const viaRelay = new URL(u);
+  viaRelay.port = String(capture.port);
+  const probe = await startServer({ distDir: opts.distDir, env: { DATABASE_URL: viaRelay.toString() } });
+  try {
+    const out: CapturedStatement[][] = [];
+    for (const p of opts.paths) {
+      for (let i = 0; i < 30; i++) await (await fetch(probe.url + p, { headers: opts.headers })).text();
+      await sleep(1500); // a write after a response (the token's last use) has finished
+      capture.mark();
+      const res = await fetch(probe.url + p, { headers: opts.headers });
+      await res.text();
+      if (!res.ok) throw new Error(`${p} answered ${res.status}`);
+      await sleep(300);
+      out.push(capture.since());
+    }
+    return out;
+  } finally {
+    await probe.stop();
+    await capture.close();
+  }
+}
