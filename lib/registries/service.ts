@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, ilike, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, ilike, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb, preparedPerDb, type Db } from "@/db";
 import { registries, users } from "@/db/schema";
@@ -42,7 +42,7 @@ function splitCredentials(credentials: RegistryCredentials) {
 
 const creator = alias(users, "creator");
 
-function toDto(row: Row, createdByEmail: string | null = null): RegistryDto {
+function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | null = null): RegistryDto {
   return {
     id: row.id,
     companyIdRef: row.companyId,
@@ -145,6 +145,12 @@ function decodeCursor(token: string): [string, string] {
   throw validationError([{ path: "pagination.token", message: "Not a pagination token from this API" }]);
 }
 
+/** Every column but the sealed secrets, which a list never needs. */
+const listColumns = Object.fromEntries(Object.entries(getTableColumns(registries)).filter(([k]) => k !== "secretBlob" && k !== "keyId")) as Omit<
+  ReturnType<typeof getTableColumns<typeof registries>>,
+  "secretBlob" | "keyId"
+>;
+
 /**
  * The list query, prepared once per database client for each combination of filters (name, type,
  * cursor): the SQL is built once and a request is one Bind/Execute round trip.
@@ -159,7 +165,7 @@ function listStatement(variant: { name: boolean; type: boolean; cursor: boolean 
     return (
       db
         // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
-        .select({ r: registries, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+        .select({ r: listColumns, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
         .from(registries)
         .leftJoin(creator, eq(creator.id, registries.createdBy))
         .where(and(...where))
