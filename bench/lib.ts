@@ -153,18 +153,19 @@ export async function seedToken(db: import("@/db").Db): Promise<Seeded> {
 }
 
 /**
- * Adds `count` registries to a company (type custom, a username and a sealed-looking secret,
+ * Adds `count` registries to a company (type custom, a username and a password's sealed blob,
  * one second apart so the order is stable), numbered from `from`.
  */
 export async function seedRegistries(db: import("@/db").Db, companyId: string, userId: string, count: number, from = 1): Promise<void> {
   const batch = 100_000;
   for (let start = from; start < from + count; start += batch) {
     const end = Math.min(from + count - 1, start + batch - 1);
+    // A sealed-looking blob of a real one's size (never decrypted by these benchmarks) under the bench key id.
     await sqlRows(
       db,
-      `insert into registries (company_id, type, name, url, credentials, secret_fields, created_by, modified_by, created_at, updated_at)
+      `insert into registries (company_id, type, name, url, credentials, secret_fields, secret_blob, key_id, created_by, modified_by, created_at, updated_at)
        select '${companyId}', 'custom', 'registry-' || lpad(g::text, 7, '0'), 'reg-' || g || '.example.com',
-              jsonb_build_object('username', 'user-' || lpad(g::text, 7, '0')), '{password}', '${userId}', '${userId}',
+              jsonb_build_object('username', 'user-' || lpad(g::text, 7, '0')), '{password}', repeat(md5(g::text), 4), 'bench', '${userId}', '${userId}',
               timestamptz '2026-01-01' - make_interval(secs => g), timestamptz '2026-01-01' - make_interval(secs => g)
        from generate_series(${start}, ${end}) g`,
     );
