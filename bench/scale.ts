@@ -1,13 +1,14 @@
 /**
- * Scale curve (PostgreSQL): list (first page, and page 50 through the cursor) and get latency as
- * the table grows to 100, 10 000, 100 000 and 1 000 000 rows (the last spread over 10 companies,
- * 100 000 in the measured one), with EXPLAIN (ANALYZE, BUFFERS) of the statements the app sends.
+ * Scale curve (PostgreSQL): list (first page, and page 50 through the cursor) and get latency
+ * with 100, 10 000, 100 000 and 1 000 000 rows in the table (the last spread over 10 companies,
+ * 100 000 in the measured one), one database and server per size measured side by side, with
+ * EXPLAIN (ANALYZE, BUFFERS) of the statements the app sends.
  *
  *   npx tsx --conditions=react-server bench/scale.ts [--seconds 3] [--rounds 3] [--no-build] [--out FILE]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BENCH_DIST, ROOT, build, createBenchDb, fmt, log, median, prepareServer, seedRegistries, seedToken, sqlRows, withAppDb, wrk } from "./lib";
+import { BENCH_DIST, ROOT, build, createBenchDb, fmt, log, median, prepareServer, seedRegistries, seedToken, sqlRows, wrk } from "./lib";
 import { captureRequestStatements } from "./pg-capture";
 
 const argv = process.argv.slice(2);
@@ -25,87 +26,100 @@ export interface ScaleStep {
   plans: { firstPage: string; deepPage: string };
 }
 
+/**
+ * One database per size, each with its own server on the same build, so the sizes are measured
+ * side by side: every round runs each request against every size, rotating the order.
+ */
 export async function runScale(opts: { seconds: number; rounds: number; buildFirst: boolean }): Promise<ScaleStep[]> {
   if (opts.buildFirst) build("bench");
-  const bdb = await createBenchDb("postgres");
+  const sizes = [
+    { companyRows: 100, otherRows: 0 },
+    { companyRows: 10_000, otherRows: 0 },
+    { companyRows: 100_000, otherRows: 0 },
+    { companyRows: 100_000, otherRows: 900_000 },
+  ];
   const { default: postgres } = await import("postgres");
-  const pg = postgres(bdb.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  let server: Awaited<ReturnType<typeof prepareServer>>["server"] | undefined;
+  const envs: {
+    size: (typeof sizes)[number];
+    bdb: Awaited<ReturnType<typeof createBenchDb>>;
+    server?: Awaited<ReturnType<typeof prepareServer>>["server"];
+    paths?: { firstPage: string; deepPage: string; get: string };
+    auth?: Record<string, string>;
+  }[] = [];
   try {
-    const prepared = await prepareServer(bdb, BENCH_DIST, async (db) => {
-      const s = await seedToken(db);
-      await seedRegistries(db, s.companyId, s.userId, 100);
-      return s;
-    });
-    server = prepared.server;
-    const { seeded } = prepared;
-    const auth = { Authorization: `Bearer ${seeded.token}` };
-    const base = `/api/v1/companies/${seeded.companyId}/registries`;
-    const steps: ScaleStep[] = [];
-    const plan = [
-      { companyRows: 100, otherRows: 0 },
-      { companyRows: 10_000, otherRows: 0 },
-      { companyRows: 100_000, otherRows: 0 },
-      { companyRows: 100_000, otherRows: 900_000 },
-    ];
-    let have = 100;
-    let others = 0;
-    for (const p of plan) {
-      if (p.companyRows > have) {
-        log(`scale: growing the company to ${p.companyRows} rows`);
-        await withAppDb(bdb, (db) => seedRegistries(db, seeded.companyId, seeded.userId, p.companyRows - have, have + 1));
-        have = p.companyRows;
-      }
-      if (p.otherRows > others) {
-        log(`scale: adding ${p.otherRows} rows in 9 other companies`);
-        await withAppDb(bdb, async (db) => {
-          for (let c = 1; c <= 9; c++) {
-            const [co] = await sqlRows<{ id: string }>(db, `insert into companies (slug, name) values ('other-${c}', 'Other ${c}') returning id`);
-            await seedRegistries(db, co!.id, seeded.userId, p.otherRows / 9);
-          }
-        });
-        others = p.otherRows;
-      }
-      await pg.unsafe("vacuum analyze registries");
+    for (const size of sizes) {
+      const bdb = await createBenchDb("postgres");
+      const env: (typeof envs)[number] = { size, bdb };
+      envs.push(env);
+      log(`scale: a database with ${size.companyRows + size.otherRows} rows (${size.companyRows} in the measured company)`);
+      const prepared = await prepareServer(bdb, BENCH_DIST, async (db) => {
+        const s = await seedToken(db);
+        await seedRegistries(db, s.companyId, s.userId, size.companyRows);
+        for (let c = 1; c <= 9 && size.otherRows > 0; c++) {
+          const [co] = await sqlRows<{ id: string }>(db, `insert into companies (slug, name) values ('other-${c}', 'Other ${c}') returning id`);
+          await seedRegistries(db, co!.id, s.userId, size.otherRows / 9);
+        }
+        await sqlRows(db, "vacuum analyze registries");
+        return s;
+      });
+      env.server = prepared.server;
+      const { seeded } = prepared;
+      env.auth = { Authorization: `Bearer ${seeded.token}` };
+      const base = `/api/v1/companies/${seeded.companyId}/registries`;
       // The cursor of page 50 (49 pages of 50 before it), when the company has that many rows.
       let token: string | null = null;
       for (let page = 1; page < 50; page++) {
-        const body = (await (await fetch(`${server.url}${base}?limit=50${token ? `&pagination.token=${token}` : ""}`, { headers: auth })).json()) as { nextPageToken: string | null };
+        const body = (await (await fetch(`${env.server.url}${base}?limit=50${token ? `&pagination.token=${token}` : ""}`, { headers: env.auth })).json()) as { nextPageToken: string | null };
         token = body.nextPageToken;
         if (!token) break;
       }
-      const [one] = await pg.unsafe<{ id: string }[]>(`select id from registries where company_id = '${seeded.companyId}' order by created_at desc limit 1 offset ${Math.floor(have / 2)}`);
-      const paths = {
+      const pg = postgres(bdb.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      const [one] = await pg.unsafe<{ id: string }[]>(`select id from registries where company_id = '${seeded.companyId}' order by created_at desc limit 1 offset ${Math.floor(size.companyRows / 2)}`);
+      await pg.end();
+      env.paths = {
         firstPage: `${base}?limit=50`,
         deepPage: token ? `${base}?limit=50&pagination.token=${token}` : `${base}?limit=50`,
         get: `${base}/${one!.id}`,
       };
-      const step: ScaleStep = { totalRows: have + others, companyRows: have, firstPageMs: [], deepPageMs: [], getMs: [], plans: { firstPage: "", deepPage: "" } };
-      for (let r = 0; r < opts.rounds; r++) {
-        const order = (["firstPage", "deepPage", "get"] as const).map((_, i, a) => a[(i + r) % 3]!);
-        for (const k of order) {
-          const w = wrk(server.url + paths[k], { connections: 1, seconds: opts.seconds, headers: auth });
+    }
+    const steps: ScaleStep[] = envs.map((e) => ({ totalRows: e.size.companyRows + e.size.otherRows, companyRows: e.size.companyRows, firstPageMs: [], deepPageMs: [], getMs: [], plans: { firstPage: "", deepPage: "" } }));
+    const kinds = ["firstPage", "deepPage", "get"] as const;
+    for (const e of envs) for (const k of kinds) wrk(e.server!.url + e.paths![k], { connections: 1, seconds: 1, headers: e.auth }); // warm-up
+    for (let r = 0; r < opts.rounds; r++) {
+      log(`scale: round ${r + 1} of ${opts.rounds}`);
+      for (const k of kinds) {
+        for (let i = 0; i < envs.length; i++) {
+          const j = (i + r) % envs.length;
+          const e = envs[j]!;
+          const w = wrk(e.server!.url + e.paths![k], { connections: 1, seconds: opts.seconds, headers: e.auth });
           if (w.non2xx || w.errors) throw new Error(`${k}: ${w.non2xx} non-2xx, ${w.errors} errors`);
-          step[k === "firstPage" ? "firstPageMs" : k === "deepPage" ? "deepPageMs" : "getMs"].push(w.p50);
+          steps[j]![k === "firstPage" ? "firstPageMs" : k === "deepPage" ? "deepPageMs" : "getMs"].push(w.p50);
         }
       }
-      // The app's own statements for the two list requests, explained with their parameters.
-      const [first, deep] = await captureRequestStatements({ databaseUrl: bdb.env.DATABASE_URL!, distDir: BENCH_DIST, paths: [paths.firstPage, paths.deepPage], headers: auth });
+    }
+    // The app's own statements for the two list requests, explained with their parameters.
+    for (let i = 0; i < envs.length; i++) {
+      const e = envs[i]!;
+      await e.server!.stop();
+      const [first, deep] = await captureRequestStatements({ databaseUrl: e.bdb.env.DATABASE_URL!, distDir: BENCH_DIST, paths: [e.paths!.firstPage, e.paths!.deepPage], headers: e.auth! });
+      const pg = postgres(e.bdb.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
       const explain = async (statements: { text: string; params: (string | null)[] }[]) => {
-        const s = statements.find((x) => /from "registries"/.test(x.text));
-        if (!s) return "(no registries statement captured)";
-        const rows = await pg.unsafe<{ "QUERY PLAN": string }[]>(`explain (analyze, buffers) ${s.text}`, s.params as string[]);
+        const st = statements.find((x) => /from "registries"/.test(x.text));
+        if (!st) return "(no registries statement captured)";
+        const rows = await pg.unsafe<{ "QUERY PLAN": string }[]>(`explain (analyze, buffers) ${st.text}`, st.params as string[]);
         return rows.map((x) => x["QUERY PLAN"]).join("\n");
       };
-      step.plans = { firstPage: await explain(first!), deepPage: await explain(deep!) };
-      steps.push(step);
-      log(`  ${step.totalRows} rows: first page ${fmt(median(step.firstPageMs), 2)} ms, page 50 ${fmt(median(step.deepPageMs), 2)} ms, get ${fmt(median(step.getMs), 2)} ms (p50)`);
+      steps[i]!.plans = { firstPage: await explain(first!), deepPage: await explain(deep!) };
+      await pg.end();
+      const st = steps[i]!;
+      log(`  ${st.totalRows} rows: first page ${fmt(median(st.firstPageMs), 2)} ms, page 50 ${fmt(median(st.deepPageMs), 2)} ms, get ${fmt(median(st.getMs), 2)} ms (p50)`);
     }
     return steps;
   } finally {
-    await server?.stop();
-    await pg.end();
-    await bdb.drop();
+    for (const e of envs) {
+      await e.server?.stop();
+      await e.bdb.drop();
+    }
   }
 }
 
