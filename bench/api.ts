@@ -15,9 +15,11 @@
  * then replayed directly through postgres.js at the same concurrency, alternating with the
  * endpoint: the difference of the median latencies is the app's overhead per request.
  *
- * `--ci`: 8 connections, 3 rounds of 3 s, on DATABASE_URL's server when set (else PGlite); fails
- * only when the list serves less than 0.35× the `SELECT 1` route's requests/s (the target is
- * 0.7×): a ratio of two sides measured together, never an absolute time.
+ * `--ci`: 8 connections, 3 rounds of 3 s, on PostgreSQL (BENCH_POSTGRES_URL, DATABASE_URL or the
+ * local server); fails only when the list serves less than 0.35× the `SELECT 1` route's
+ * requests/s (the target is 0.7×): a ratio of two sides measured together, never an absolute
+ * time. Without a reachable PostgreSQL it runs on PGlite, whose list costs more of Node's own CPU
+ * (the database runs in the process), and fails below 0.2× there.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -33,6 +35,7 @@ import {
   median,
   min,
   max,
+  postgresBase,
   prepareServer,
   seedRegistries,
   seedToken,
@@ -50,7 +53,20 @@ const arg = (name: string, def: string) => {
   return i >= 0 && argv[i + 1] ? argv[i + 1]! : def;
 };
 const CI = argv.includes("--ci");
-const CI_MIN_RATIO = 0.35;
+const CI_MIN_RATIO = { postgres: 0.35, pglite: 0.2 };
+
+async function postgresReachable(): Promise<boolean> {
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(postgresBase(), { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
 
 export interface CeilingLevel {
   connections: number;
@@ -219,13 +235,13 @@ export function ceilingTable(results: ApiResult[]): string {
 
 async function main() {
   if (CI) {
-    const kind: DbKind = process.env.DATABASE_URL ? "postgres" : "pglite";
+    const kind: DbKind = (await postgresReachable()) ? "postgres" : "pglite";
     const r = await runApi({ db: kind, connections: [8], seconds: 3, rounds: 3, registries: 10_000, floor: false, buildFirst: !argv.includes("--no-build") });
     const l = r.ceiling[0]!;
     const ratio = median(l.list.map((x) => x.rps)) / median(l.select1.map((x) => x.rps));
     console.log(ceilingTable([r]));
-    const ok = ratio >= CI_MIN_RATIO;
-    console.log(`API ceiling (${kind}, 8 connections): list ${fmt(median(l.list.map((x) => x.rps)), 0)} req/s vs SELECT 1 route ${fmt(median(l.select1.map((x) => x.rps)), 0)} req/s = ${fmt(ratio, 2)}× (${ok ? "ok" : "FAIL"}: fails below ${CI_MIN_RATIO}×, target 0.7×)`);
+    const ok = ratio >= CI_MIN_RATIO[kind];
+    console.log(`API ceiling (${kind}, 8 connections): list ${fmt(median(l.list.map((x) => x.rps)), 0)} req/s vs SELECT 1 route ${fmt(median(l.select1.map((x) => x.rps)), 0)} req/s = ${fmt(ratio, 2)}× (${ok ? "ok" : "FAIL"}: fails below ${CI_MIN_RATIO[kind]}×${kind === "postgres" ? ", target 0.7×" : ""})`);
     process.exit(ok ? 0 : 1);
   }
   const dbs = arg("db", "postgres,pglite").split(",") as DbKind[];
