@@ -183,7 +183,8 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-let nextPort = 3400 + Math.floor(Math.random() * 400);
+// Above every port Next refuses as reserved (browsers' unsafe ports end at 10080).
+let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
 /** `next start` of a build on 127.0.0.1, waiting for /api/ready (or `/` for a bare app). */
 export async function startServer(opts: {
