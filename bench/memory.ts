@@ -52,7 +52,10 @@ export function GET() {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
     encoding: "utf8",
   });
-  if (r.status !== 0) throw new Error(`bare build failed:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) {
+    rmSync(BARE_DIR, { recursive: true, force: true });
+    throw new Error(`bare build failed:\n${r.stdout}\n${r.stderr}`);
+  }
   return BARE_DIR;
 }
 
