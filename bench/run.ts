@@ -148,7 +148,7 @@ function render(o: {
   L.push(
     "## Scale curve (PostgreSQL)",
     "",
-    "p50 latency in ms at 1 connection (wrk, rounds alternating the three requests). The company grows to 100, 10 000 and 100 000 rows; the last step adds 900 000 rows in 9 other companies (1 M in the table). Page 50 is reached through the cursor (49 pages of 50 before it).",
+    "p50 latency in ms at 1 connection (wrk), one database and server per size, measured side by side in rotating rounds: 100, 10 000 and 100 000 rows in the measured company, and 100 000 plus 900 000 in 9 other companies (1 M in the table). Page 50 is reached through the cursor (49 pages of 50 before it); with 100 rows there is no page 50, and that column is the first page.",
     "",
     "| rows in the table | rows in the company | list, first page | list, page 50 | get |",
     "|---|---|---|---|---|",
