@@ -11,6 +11,10 @@ const TEST_FILES = [
   "lib/testing/**",
   "e2e/**",
   "bench/**",
+  // The benchmark build's reference routes and pages (compiled only with BERTH_BENCH_ROUTES=1).
+  "**/*.bench.ts",
+  "**/*.bench.tsx",
+  "lib/bench/**",
   "vitest.config.mts",
   "playwright.config.ts",
 ];
@@ -37,7 +41,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", ".next-*/**", "node_modules/**", ".data/**", "db/migrations/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [".next/**", ".next-*/**", "node_modules/**", ".data/**", "db/migrations/**", "test-results/**", "playwright-report/**", "bench/out/**", "next-env.d.ts"],
   },
   {
     files: ["**/*.{ts,tsx,mts,mjs,js,jsx}"],

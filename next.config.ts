@@ -1,6 +1,14 @@
 import type { NextConfig } from "next";
 
+/**
+ * The benchmark build (BERTH_BENCH_ROUTES=1 at build time) also compiles the `*.bench.ts(x)`
+ * reference routes and the hello-world page that `npm run bench` compares with; the production
+ * build leaves them out and differs from it by nothing else.
+ */
+const BENCH_ROUTES = process.env.BERTH_BENCH_ROUTES === "1";
+
 const nextConfig: NextConfig = {
+  pageExtensions: BENCH_ROUTES ? ["bench.tsx", "bench.ts", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
   // A second build directory lets a UI check run beside the main build (BERTH_DIST_DIR=.next-ui).
   distDir: process.env.BERTH_DIST_DIR || ".next",
   // PGlite ships a WASM build that must be loaded by Node, not bundled.

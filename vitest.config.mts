@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**"],
+    exclude: ["node_modules/**", ".next/**", ".next-*/**", "bench/out/**", "e2e/**", ".data/**"],
     environment: "node",
     setupFiles: ["./lib/testing/vitest-setup.ts"],
     testTimeout: 30_000,

@@ -16,8 +16,9 @@
  * API/skopeo. Every run must succeed. Everything started is stopped at the end.
  *
  * With `--http` (after `npm run build`), it also starts the built app (`next start`, embedded
- * database, bootstrapped owner) and measures the same two calls over HTTP with an API token:
- * the whole path a script takes.
+ * database, bootstrapped owner) and measures the same calls over HTTP with an API token: the
+ * whole path a script takes, and `curl` POST /validate as a whole command beside `skopeo login`.
+ * `--json FILE` also writes every sample.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -184,20 +185,45 @@ async function main() {
       return performance.now() - started;
     };
 
-    const rows: { label: string; validate: number[]; test: number[]; http: number[]; skopeo: number[] }[] = [];
+    // The whole command a script runs: `curl` spawned, POST /validate over HTTP with a token, exit.
+    const curlValidate = (target: (typeof targets)[number]) =>
+      new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn("curl", ["-sS", "-X", "POST", "-H", `Authorization: Bearer ${http!.token}`, "-H", "Content-Type: application/json", "--data-binary", "@-", `${http!.url}/api/v1/companies/${http!.companyId}/registries/validate`], {
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => {
+          const ms = performance.now() - started;
+          try {
+            const result = JSON.parse(out) as { status?: string; details?: { authScheme?: string } };
+            if (code === 0 && result.status === "success" && result.details?.authScheme === target.scheme) return resolve(ms);
+          } catch {
+            // reported below
+          }
+          reject(new Error(`curl validate ${target.label} exited ${code}: ${out}`));
+        });
+        child.stdin.end(JSON.stringify(target.body));
+      });
+
+    const rows: { label: string; validate: number[]; test: number[]; http: number[]; curl: number[]; skopeo: number[] }[] = [];
     for (const target of targets) {
       for (let i = 0; i < WARMUP; i++) {
         await apiValidate(target);
         await apiTest(target);
         if (http) await httpTest(target);
+        if (http) await curlValidate(target);
         await skopeo(target);
       }
-      const row = { label: target.label, validate: [] as number[], test: [] as number[], http: [] as number[], skopeo: [] as number[] };
+      const row = { label: target.label, validate: [] as number[], test: [] as number[], http: [] as number[], curl: [] as number[], skopeo: [] as number[] };
       for (let i = 0; i < RUNS; i++) {
         const api = async () => {
           row.test.push(await apiTest(target));
           row.validate.push(await apiValidate(target));
           if (http) row.http.push(await httpTest(target));
+          if (http) row.curl.push(await curlValidate(target));
         };
         const cli = async () => {
           row.skopeo.push(await skopeo(target));
@@ -223,6 +249,7 @@ async function main() {
         ["API POST /{id}/test (saved)", row.test],
         ["API POST /validate", row.validate],
         ...(row.http.length > 0 ? ([["HTTP POST /{id}/test (token)", row.http]] as const) : []),
+        ...(row.curl.length > 0 ? ([["curl POST /validate (command)", row.curl]] as const) : []),
         ["skopeo login", row.skopeo],
       ] as const) {
         const median = percentile(values, 0.5);
@@ -230,7 +257,9 @@ async function main() {
         console.log(`${row.label.padEnd(8)}${what.padEnd(30)}${fmt(median)}  ${fmt(percentile(values, 0.9))}   ${ratio}`);
       }
     }
-    console.log("(ms; the API is measured from the route handler call to the parsed JSON answer; HTTP from fetch to the parsed answer of `next start`; skopeo from spawn to exit)");
+    console.log("(ms; the API is measured from the route handler call to the parsed JSON answer; HTTP from fetch to the parsed answer of `next start`; curl and skopeo from spawn to exit)");
+    const jsonOut = process.argv.indexOf("--json");
+    if (jsonOut >= 0 && process.argv[jsonOut + 1]) writeFileSync(process.argv[jsonOut + 1]!, JSON.stringify({ db, runs: RUNS, rows }, null, 2));
   } finally {
     for (const cleanup of cleanups.reverse()) {
       try {

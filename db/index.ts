@@ -60,6 +60,23 @@ export async function closeDb(): Promise<void> {
   if (handle) await (await handle).close();
 }
 
+/**
+ * A prepared statement built once per database client (the process-wide one, or a test's):
+ * the SQL is generated once, and postgres.js keeps it prepared on each connection, so a request
+ * sends Bind/Execute only, in one round trip, instead of Parse/Describe, a wait, then Bind/Execute.
+ */
+export function preparedPerDb<T>(build: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let statement = cache.get(db);
+    if (statement === undefined) {
+      statement = build(db);
+      cache.set(db, statement);
+    }
+    return statement;
+  };
+}
+
 /** Rows of a `db.execute` result, whichever driver produced it. */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];

@@ -6,7 +6,7 @@ import { GET as listTokens, POST as createToken } from "@/app/api/v1/companies/[
 import { GET as me } from "@/app/api/v1/me/route";
 import { apiTokens, memberships } from "@/db/schema";
 import { hashApiToken } from "@/lib/auth/tokens";
-import { requirePermission } from "@/lib/context";
+import { requirePermission, settleTokenTouches } from "@/lib/context";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { contextFor, problemOf, seedTeam, tokenFor, tokenRow, withEnv, type Team } from "@/lib/testing/identity";
@@ -174,6 +174,7 @@ describe("last-used time", () => {
     expect((await tokenRow(t.db, id)).lastUsedAt).toBeNull();
 
     expect((await meAs(token)).status).toBe(200);
+    await settleTokenTouches(); // the write is off the request's path
     const first = (await tokenRow(t.db, id)).lastUsedAt;
     expect(first).toBeInstanceOf(Date);
     expect(Math.abs(first!.getTime() - Date.now())).toBeLessThan(60_000);
@@ -181,12 +182,14 @@ describe("last-used time", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect((await meAs(token)).status).toBe(200);
     await contextFor(team.company.id, { token });
+    await settleTokenTouches();
     expect((await tokenRow(t.db, id)).lastUsedAt!.getTime()).toBe(first!.getTime()); // no second write
 
     // Over a minute later it is written again.
     const old = new Date(Date.now() - 61_000);
     await t.db.update(apiTokens).set({ lastUsedAt: old }).where(eq(apiTokens.id, id));
     expect((await meAs(token)).status).toBe(200);
+    await settleTokenTouches();
     const third = (await tokenRow(t.db, id)).lastUsedAt!;
     expect(third.getTime()).toBeGreaterThan(old.getTime() + 60_000);
   });
@@ -194,6 +197,7 @@ describe("last-used time", () => {
   it("is not written for a refused token", async () => {
     const { token, id } = await tokenFor(t.db, team.company.id, team.users.member.id, { cidrAllowlist: ["10.0.0.0/8"] });
     await problemOf(await meAs(token, "203.0.113.9"), 403);
+    await settleTokenTouches();
     expect((await tokenRow(t.db, id)).lastUsedAt).toBeNull();
   });
 });

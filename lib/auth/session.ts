@@ -1,7 +1,7 @@
 import "server-only";
 import { getToken } from "next-auth/jwt";
 import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { getDb, type Db } from "@/db";
 import { sessions, users, userTotp } from "@/db/schema";
 import { serverSecrets } from "@/lib/crypto";
 import { log } from "@/lib/log";
@@ -51,8 +51,12 @@ export async function sessionUserFromHeaders(headers: Headers): Promise<SessionU
     .where(and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.uid), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
     .limit(1);
   if (!row) return null;
-  if (Date.now() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
-    touchSession(db, claims.sid).catch((err: unknown) => log.warn({ err }, "could not record a session's last use"));
-  }
+  noteSessionSeen(db, claims.sid, row.lastSeenAt);
   return { id: row.id, email: row.email, name: row.name, sessionId: claims.sid, twoFactor: !!row.totpConfirmedAt };
+}
+
+/** Records a session's last use at most once a minute, without delaying the request. */
+export function noteSessionSeen(db: Db, sessionId: string, lastSeenAt: Date): void {
+  if (Date.now() - lastSeenAt.getTime() < LAST_SEEN_EVERY_MS) return;
+  touchSession(db, sessionId).catch((err: unknown) => log.warn({ err }, "could not record a session's last use"));
 }

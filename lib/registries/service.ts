@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ilike, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, ilike, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { getDb, type Db } from "@/db";
+import { getDb, preparedPerDb, type Db } from "@/db";
 import { registries, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, isUuid, requirePermission, type RequestContext } from "@/lib/context";
@@ -41,7 +41,7 @@ function splitCredentials(credentials: RegistryCredentials) {
 
 const creator = alias(users, "creator");
 
-function toDto(row: Row, createdByEmail: string | null = null): RegistryDto {
+function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | null = null): RegistryDto {
   return {
     id: row.id,
     companyIdRef: row.companyId,
@@ -132,31 +132,60 @@ function decodeCursor(token: string): [string, string] {
   throw validationError([{ path: "pagination.token", message: "Not a pagination token from this API" }]);
 }
 
+/** Every column but the sealed secrets, which a list never needs. */
+const listColumns = Object.fromEntries(Object.entries(getTableColumns(registries)).filter(([k]) => k !== "secretBlob" && k !== "keyId")) as Omit<
+  ReturnType<typeof getTableColumns<typeof registries>>,
+  "secretBlob" | "keyId"
+>;
+
+/**
+ * The list query, prepared once per database client for each combination of filters (name, type,
+ * cursor): the SQL is built once and a request is one Bind/Execute round trip.
+ */
+function listStatement(variant: { name: boolean; type: boolean; cursor: boolean }) {
+  return (db: Db) => {
+    const where: SQL[] = [eq(registries.companyId, sql.placeholder("companyId")), eq(registries.isDeleted, false)];
+    if (variant.name) where.push(ilike(registries.name, sql.placeholder("name")));
+    if (variant.type) where.push(eq(registries.type, sql.placeholder("type")));
+    if (variant.cursor) where.push(sql`(${registries.createdAt}, ${registries.id}) < (${sql.placeholder("cursorAt")}::timestamptz, ${sql.placeholder("cursorId")}::uuid)`);
+    const key = `${+variant.name}${+variant.type}${+variant.cursor}`;
+    return (
+      db
+        // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
+        .select({ r: listColumns, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+        .from(registries)
+        .leftJoin(creator, eq(creator.id, registries.createdBy))
+        .where(and(...where))
+        // NULLS LAST as in registries_company_created_idx (plain DESC means NULLS FIRST, which the
+        // index cannot give): the page is then read from the index, not sorted out of every row.
+        .orderBy(sql`${registries.createdAt} desc nulls last`, sql`${registries.id} desc nulls last`)
+        .limit(sql.placeholder("limit"))
+        .prepare(`berth_list_registries_${key}`)
+    );
+  };
+}
+const listStatements = Object.fromEntries(
+  [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, preparedPerDb(listStatement({ name: !!(i & 1), type: !!(i & 2), cursor: !!(i & 4) }))]),
+) as Record<number, (db: Db) => ReturnType<ReturnType<typeof listStatement>>>;
+
 /** Newest first, keyset-paginated on (created_at, id) at full timestamp precision. */
 export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Promise<RegistryPage> {
   requirePermission(ctx, "registries:list");
   const limit = q.limit ?? 100;
-  const where: SQL[] = [eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false)];
-  if (q.name) where.push(ilike(registries.name, `%${q.name.replace(/[\\%_]/g, (c) => "\\" + c)}%`));
-  if (q.type) {
-    if (!(REGISTRY_TYPE_KEYS as readonly string[]).includes(q.type)) {
-      throw validationError([{ path: "filter.type", message: `Must be one of ${REGISTRY_TYPE_KEYS.join(", ")}` }]);
-    }
-    where.push(eq(registries.type, q.type));
+  if (q.type && !(REGISTRY_TYPE_KEYS as readonly string[]).includes(q.type)) {
+    throw validationError([{ path: "filter.type", message: `Must be one of ${REGISTRY_TYPE_KEYS.join(", ")}` }]);
   }
-  if (q.pageToken) {
-    const [c, id] = decodeCursor(q.pageToken);
-    where.push(sql`(${registries.createdAt}, ${registries.id}) < (${c}::timestamptz, ${id}::uuid)`);
-  }
+  const cursor = q.pageToken ? decodeCursor(q.pageToken) : null;
   const db = await getDb();
-  const rows = await db
-    // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
-    .select({ r: registries, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
-    .from(registries)
-    .leftJoin(creator, eq(creator.id, registries.createdBy))
-    .where(and(...where))
-    .orderBy(desc(registries.createdAt), desc(registries.id))
-    .limit(limit + 1);
+  const statement = listStatements[(q.name ? 1 : 0) | (q.type ? 2 : 0) | (cursor ? 4 : 0)]!(db);
+  const rows = await statement.execute({
+    companyId: ctx.companyId,
+    name: q.name ? `%${q.name.replace(/[\\%_]/g, (c) => "\\" + c)}%` : undefined,
+    type: q.type,
+    cursorAt: cursor?.[0],
+    cursorId: cursor?.[1],
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
