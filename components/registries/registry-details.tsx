@@ -1,6 +1,6 @@
 import { Badge, Card } from "@/components/ui/card";
 import type { RegistryDto } from "@/lib/registries/dto";
-import { getRegistryType } from "@/lib/registries/schemas";
+import { getRegistryType } from "@/lib/registries/types";
 import { SavedRegistryTest } from "./saved-registry-test";
 import { RegistryIcon } from "./registry-icon";
 import { RelativeTime } from "./relative-time";

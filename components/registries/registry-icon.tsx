@@ -1,5 +1,5 @@
 import { RegistryTypeIcon } from "@/components/ui/icons";
-import { getRegistryType } from "@/lib/registries/schemas";
+import { getRegistryType } from "@/lib/registries/types";
 
 /** The mark of a registry type, from the icon id its catalogue entry names. Decorative: the type's label always stands beside it. */
 export function RegistryIcon({ type, className = "h-6 w-6" }: { type: string; className?: string }) {

@@ -1,7 +1,7 @@
 import { Button } from "@/components/ui/button";
 import { SearchIcon } from "@/components/ui/icons";
 import { Input, Select } from "@/components/ui/input";
-import { REGISTRY_TYPES } from "@/lib/registries/schemas";
+import { useRegistryTypes } from "../type-summaries";
 
 /** The bar above the list: filter by name and by type, Clear filters, and the add button at the end. */
 export function RegistryFilters({
@@ -20,6 +20,7 @@ export function RegistryFilters({
   onClear?: () => void;
   action: React.ReactNode;
 }) {
+  const types = useRegistryTypes().list;
   return (
     <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
       <div className="relative sm:w-64">
@@ -43,7 +44,7 @@ export function RegistryFilters({
         </label>
         <Select id="registry-filter-type" value={type} onChange={(e) => onType(e.target.value)} className="min-w-0 sm:w-56">
           <option value="">All types</option>
-          {REGISTRY_TYPES.map((t) => (
+          {types.map((t) => (
             <option key={t.key} value={t.key}>
               {t.label}
             </option>

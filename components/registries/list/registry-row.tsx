@@ -4,9 +4,9 @@ import { Badge } from "@/components/ui/card";
 import { Switch } from "@/components/ui/switch";
 import { GridCell, GridRow } from "@/components/ui/table";
 import type { RegistryDto } from "@/lib/registries/dto";
-import { getRegistryType } from "@/lib/registries/schemas";
 import { LastTestBadge } from "../last-test-badge";
-import { RegistryIcon } from "../registry-icon";
+import { RegistryTypeIcon } from "@/components/ui/icons";
+import { useRegistryTypes } from "../type-summaries";
 import type { ListPermissions } from "./permissions";
 import { BreakableHost } from "./breakable-host";
 import { RegistryRowActions } from "./registry-row-actions";
@@ -43,11 +43,11 @@ export function RegistryRow({
   onDelete: () => void;
 }) {
   const nameId = useId();
-  const type = getRegistryType(row.type);
+  const type = useRegistryTypes().of(row.type);
   return (
     <GridRow data-testid="registry-row" data-registry-id={row.id} className={`${ROW_GRID} px-4 py-3`}>
       <GridCell className="flex min-w-0 items-center gap-2.5">
-        <RegistryIcon type={row.type} className="h-7 w-7 lg:hidden" />
+        <RegistryTypeIcon icon={type?.icon} className="h-7 w-7 lg:hidden" />
         <div className="min-w-0">
           <Link id={nameId} href={href} className={`block truncate font-medium hover:underline ${row.isActive ? "" : "text-zinc-500 dark:text-zinc-400"}`}>
             {row.name}
@@ -65,7 +65,7 @@ export function RegistryRow({
         </div>
       </GridCell>
       <GridCell className="flex min-w-0 items-center gap-2 max-lg:hidden">
-        <RegistryIcon type={row.type} className="h-5 w-5" />
+        <RegistryTypeIcon icon={type?.icon} className="h-5 w-5" />
         <span className="text-xs leading-tight">{type?.label ?? row.type}</span>
       </GridCell>
       <GridCell className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5 max-lg:col-span-2 max-lg:row-start-2 lg:flex-col lg:items-start">

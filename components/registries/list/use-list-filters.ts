@@ -2,7 +2,7 @@
 
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { getRegistryType } from "@/lib/registries/schemas";
+import { useRegistryTypes } from "../type-summaries";
 import type { ListFilters } from "../api";
 
 /**
@@ -14,7 +14,8 @@ export function useListFilters() {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const type = searchParams.get("type") ?? "";
-  const filters: ListFilters = { name: searchParams.get("name")?.trim() ?? "", type: getRegistryType(type) ? type : "" };
+  const types = useRegistryTypes();
+  const filters: ListFilters = { name: searchParams.get("name")?.trim() ?? "", type: types.of(type) ? type : "" };
   const filtered = filters.name !== "" || filters.type !== "";
   const [nameInput, setNameInput] = useState(filters.name);
 

@@ -38,6 +38,17 @@ export function getRegistryType(key: string): RegistryType | undefined {
   return BY_KEY.get(key);
 }
 
+/** What a page needs to name and picture a type (the list's filter and rows). */
+export interface RegistryTypeSummary {
+  key: RegistryTypeKey;
+  label: string;
+  icon: string;
+}
+
+export function registryTypeSummaries(): RegistryTypeSummary[] {
+  return REGISTRY_TYPES.map(({ key, label, icon }) => ({ key, label, icon }));
+}
+
 /** The `auths` key of `.dockerconfigjson` for a registry bound to `url` (`host[:port][/prefix]`). */
 export function dockerConfigKeyOf(type: RegistryTypeKey, url: string): string {
   return getRegistryType(type).dockerConfigKey?.(url) ?? url;

@@ -1,11 +1,12 @@
 import { RegistriesList } from "@/components/registries/registries-list";
+import { RegistryTypesProvider } from "@/components/registries/type-summaries";
 import { PAGE_SIZE } from "@/components/registries/api";
 import { requestTime } from "@/components/registries/request-time";
 import { PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
 import { listRegistries } from "@/lib/registries/service";
-import { getRegistryType } from "@/lib/registries/schemas";
+import { getRegistryType, registryTypeSummaries } from "@/lib/registries/schemas";
 
 export const metadata = { title: "Container Registries" };
 export const dynamic = "force-dynamic";
@@ -38,7 +39,8 @@ export default async function RegistriesPage({
           </>
         }
       />
-      <RegistriesList
+      <RegistryTypesProvider types={registryTypeSummaries()}>
+        <RegistriesList
         companyId={ctx.companyId}
         companySlug={ctx.companySlug}
         userId={ctx.userId}
@@ -50,7 +52,8 @@ export default async function RegistriesPage({
           deleteAll: can(ctx, "registries:delete", SOMEONE_ELSE),
           deleteOwn: can(ctx, "registries:delete", ctx.userId),
         }}
-      />
+        />
+      </RegistryTypesProvider>
     </>
   );
 }
