@@ -75,11 +75,12 @@ describe("the last-owner rule", () => {
   });
 
   // Acting on each other, the second request may instead find its caller demoted (403) or
-  // removed (404) by the first; never a 500, and never no owner.
+  // removed (404) by the first, or signed out (401): removal from a user's last company ends
+  // their sessions; never a 500, and never no owner.
   it.each([
     { how: "demote each other", act: (team: Team, a: SeededUser, b: SeededUser) => Promise.all([patch(team, a, b.id, { role: "admin" }), patch(team, b, a.id, { role: "admin" })]), loser: [403, 409] },
-    { how: "remove each other", act: (team: Team, a: SeededUser, b: SeededUser) => Promise.all([remove(team, a, b.id), remove(team, b, a.id)]), loser: [404, 409] },
-    { how: "demote and remove each other", act: (team: Team, a: SeededUser, b: SeededUser) => Promise.all([patch(team, a, b.id, { role: "member" }), remove(team, b, a.id)]), loser: [403, 404, 409] },
+    { how: "remove each other", act: (team: Team, a: SeededUser, b: SeededUser) => Promise.all([remove(team, a, b.id), remove(team, b, a.id)]), loser: [401, 404, 409] },
+    { how: "demote and remove each other", act: (team: Team, a: SeededUser, b: SeededUser) => Promise.all([patch(team, a, b.id, { role: "member" }), remove(team, b, a.id)]), loser: [401, 403, 404, 409] },
   ])("two owners who $how at once: one succeeds, the other is refused, one owner remains", async ({ act, loser }) => {
     for (let round = 0; round < 3; round++) {
       const team = await seedTeam(t.db);
