@@ -39,6 +39,7 @@ export function statusTone(status: string): Tone {
 
 export const STAGE_LABEL: Record<StageName, string> = {
   format: "Input checks",
+  "aws-auth": "AWS sign-in",
   dns: "DNS lookup",
   policy: "Outbound policy",
   tcp: "TCP connection",
@@ -74,6 +75,14 @@ export function verifiedItems(result: TestResult): string[] {
   const passed = new Set(result.stages.filter((s) => s.ok).map((s) => s.name));
   const d = result.details ?? {};
   const items: string[] = [];
+  if (passed.has("aws-auth") && d.exchange) {
+    const until = new Date(d.exchange.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    items.push(
+      d.exchange.cached
+        ? `A cached ECR token for ${d.exchange.registryHost} (valid until ${until})`
+        : `AWS accepted the access key (${d.exchange.endpoint}); the ECR token for ${d.exchange.registryHost} is valid until ${until}`,
+    );
+  }
   if (passed.has("dns")) items.push(d.address ? `DNS resolves (${d.address})` : "DNS resolves");
   if (passed.has("tls")) items.push(d.tlsProtocol ? `TLS certificate trusted (${d.tlsProtocol})` : "TLS certificate trusted");
   if (passed.has("ping")) items.push(d.registryHost ? `${d.registryHost} speaks the registry API` : "The host speaks the registry API");

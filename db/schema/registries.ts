@@ -41,11 +41,35 @@ export const registries = pgTable(
     uniqueIndex("registries_company_name_idx")
       .on(t.companyId, sql`lower(${t.name})`)
       .where(sql`${t.isDeleted} = false`),
+    // `public` entries never conflict, nor do ECR registries whose account is not known yet
+    // (URL `dkr.ecr.REGION.amazonaws.com`, "any account in REGION", until the first exchange).
     uniqueIndex("registries_company_url_idx")
       .on(t.companyId, t.url)
-      .where(sql`${t.isDeleted} = false and ${t.type} <> 'public'`),
+      .where(sql`${t.isDeleted} = false and ${t.type} <> 'public' and ${t.url} not like 'dkr.ecr.%'`),
     index("registries_company_created_idx").on(t.companyId, t.createdAt.desc(), t.id.desc()),
     index("registries_company_type_idx").on(t.companyId, t.type),
     index("registries_key_idx").on(t.keyId),
   ],
 );
+
+/**
+ * Registry passwords obtained by an exchange (ECR's GetAuthorizationToken), shared by every
+ * instance: one row per registry, reused until 15 minutes before `expiresAt`. The blob is
+ * AES-256-GCM like any secret, bound to its company and registry, and holds a fingerprint of
+ * the credentials it was exchanged from, so a token of replaced keys is never served. Rows go
+ * when the registry's keys or binding change, when it is deleted, and on key rotation.
+ */
+export const registryTokens = pgTable("registry_tokens", {
+  registryId: uuid("registry_id")
+    .primaryKey()
+    .references(() => registries.id, { onDelete: "cascade" }),
+  companyId: uuid("company_id")
+    .notNull()
+    .references(() => companies.id, { onDelete: "cascade" }),
+  /** `host[:port]` the password is valid for (the proxy endpoint). Not secret. */
+  registryHost: text("registry_host").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  blob: text("blob").notNull(),
+  keyId: text("key_id").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

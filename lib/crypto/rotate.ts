@@ -1,14 +1,14 @@
 import "server-only";
 import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { registries, userTotp } from "@/db/schema";
+import { registries, registryTokens, userTotp } from "@/db/schema";
 import { ConfigError } from "@/lib/env";
 import { decryptBoundValue, decryptSecrets, encryptBoundValue, encryptSecrets, totpSecretContext } from "./cipher";
 import type { Keyring } from "./keyring";
 
 /**
  * Re-encrypts every stored secret (registry credentials, then users' TOTP secrets) with the
- * active key, a batch per transaction. Rows are locked
+ * active key, a batch per transaction, and drops cached exchanged passwords under older keys. Rows are locked
  * while they are rewritten (SKIP LOCKED lets two rotations share the work); an interrupted run
  * can simply be started again.
  */
@@ -52,8 +52,11 @@ export async function rotateKeys(db: Db, keyring: Keyring, options: { batchSize?
       return rows.length;
     });
     rotated += n;
-    if (n < batchSize) return { rotated };
+    if (n < batchSize) break;
   }
+  // Exchanged registry passwords (ECR) are a cache: those under an old key are dropped, not rewritten.
+  await db.delete(registryTokens).where(ne(registryTokens.keyId, keyring.active.id));
+  return { rotated };
 }
 
 /** Start-up check: every key that encrypted a stored row must be configured. */

@@ -32,7 +32,7 @@ const nonBlank = (value: string | undefined) => (value?.trim() ? value : undefin
  * rule, else the `url` field, else the default host, e.g. `ghcr.io/my-org`,
  * `myreg.azurecr.io`, `eu.gcr.io`, `europe-west1-docker.pkg.dev`,
  * `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. ECR without a registry ID gives the
- * placeholder `*.dkr.ecr.REGION.amazonaws.com`. An unparsable value is returned as given,
+ * placeholder `dkr.ecr.REGION.amazonaws.com` ("any account in REGION"). An unparsable value is returned as given,
  * and a type without a host yet gives "".
  */
 export function registryHostOf(type: RegistryTypeKey, credentials: RegistryCredentials): string {
@@ -61,9 +61,15 @@ export function bindingOf(type: RegistryTypeKey, credentials: RegistryCredential
   };
 }
 
-/** The binding a saved registry has: its stored URL and transport, and the TLS settings it keeps. */
+/**
+ * The binding a saved registry has: its stored URL and transport, and the TLS settings it keeps.
+ * For a type that learns its host (ECR), the configured binding (region, registry ID).
+ */
 export function storedBindingOf(row: { type: string; url: string; plainHttp: boolean; credentials: unknown }): Binding {
   const stored = bindingOf(row.type as RegistryTypeKey, (row.credentials ?? {}) as RegistryCredentials);
+  // A learned host (ECR's first exchange) is where the provider said the registry is, not a
+  // binding the user chose: the binding stays the configured one.
+  if (getRegistryType(row.type as RegistryTypeKey)?.learnsHost) return stored;
   return { ...stored, url: row.url, plainHttp: row.plainHttp };
 }
 

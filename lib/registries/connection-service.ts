@@ -29,12 +29,15 @@ import { log } from "@/lib/log";
 import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf, type BindingChange } from "./binding";
 import { outboundPolicyFromEnv, testConnection, type TestResult } from "./connection";
+import { redact } from "./connection/redact";
 import { parseImageReference, parseRegistryHost } from "./connection/target";
+import { exchangeStepFor } from "./exchange";
 import { parseCreateRegistryBody } from "./generic-body";
 import { loadRegistryRow, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets } from "./secrets";
 import {
   isRecord,
+  getRegistryType,
   isSecretField,
   parseRegistryInput,
   patchRegistrySchema,
@@ -135,11 +138,11 @@ function readImage(body: Record<string, unknown>): { image?: string; errors: Fie
 }
 
 /** A malformed image reference is a format error of the body (400), found before any network call. */
-function checkImage(image: string | undefined, host: string, plainHttp: boolean): void {
+function checkImage(type: RegistryTypeKey, image: string | undefined, host: string, plainHttp: boolean): void {
   if (!image) return;
   const target = parseRegistryHost(host, plainHttp);
   if (!target.ok) return; // the engine reports the host itself
-  const parsed = parseImageReference(image, target.value);
+  const parsed = parseImageReference(image, target.value, getRegistryType(type).learnsHost?.matches);
   if (!parsed.ok) throw validationError([{ path: "image", message: parsed.message }]);
 }
 
@@ -151,13 +154,18 @@ async function runEngine(
   image: string | undefined,
   signal: AbortSignal | undefined,
   conventionWarnings: FieldIssue[],
+  /** A saved registry tested with its saved keys: an exchange (ECR) may use its shared cache. */
+  saved?: RegistryRow,
 ): Promise<TestResult> {
   // The schema raised the type's convention warnings; the engine adds what it finds on the way.
   const input = connectionInputFromCredentials(type, credentials, { plainHttp, image, conventionsChecked: true });
-  checkImage(image, input.host, plainHttp);
-  const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal }));
+  checkImage(type, image, input.host, plainHttp);
+  const exchange = exchangeStepFor(type, credentials, saved && { registry: saved, actor: auditActor(ctx) });
+  const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal, exchange }));
   const found = result.warnings.map((w) => ({ path: credentialPathOf(type, credentials, w.path), message: w.message }));
-  return { ...result, warnings: [...conventionWarnings, ...found] };
+  // The engine redacts what it sent; the type's other secrets (ECR's secret key) are redacted here.
+  const secrets = Object.entries(credentials).flatMap(([key, value]) => (isSecretField(key) && typeof value === "string" ? [value] : []));
+  return redact({ ...result, warnings: [...conventionWarnings, ...found] }, secrets);
 }
 
 // ---------------------------------------------------------------------------
@@ -289,7 +297,9 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const { overrides, image } = readTestBody(row, body);
   const plan = planTest(row, overrides);
   const type = row.type as RegistryTypeKey;
-  const result = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings);
+  // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
+  const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
+  const result = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
 
   const cancelled = result.details.cancelled === true;
   const record = plan.savedValues && !cancelled;

@@ -11,10 +11,12 @@ import { isUniqueViolation } from "@/lib/db-errors";
 import type { RegistryDto, RegistryPage } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
 import { bindingOf } from "./binding";
+import { dropRegistryToken } from "./exchange";
 import { loadRegistryRow, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets, sealRegistrySecrets } from "./secrets";
 import {
   REGISTRY_TYPE_KEYS,
+  getRegistryType,
   isSecretField,
   parseRegistryInput,
   patchRegistrySchema,
@@ -283,14 +285,16 @@ async function writeRegistry(
         ...Object.keys(given).map((k) => `credentials.${k}`),
         ...row.secretFields.filter((k) => !(k in secrets)).map((k) => `credentials.${k}`),
       ];
+      // A host learned from the provider (ECR's first exchange) stays while the binding does.
+      const url = !bindingChanged && getRegistryType(input.type).learnsHost ? row.url : next.url;
       nameForConflict = input.name;
-      urlForConflict = next.url;
+      urlForConflict = url;
       const [updated] = await tx
         .update(registries)
         .set({
           name: input.name,
           isActive: input.isActive,
-          url: next.url,
+          url,
           plainHttp: next.plainHttp,
           credentials: plain,
           secretFields: Object.keys(secrets).sort(),
@@ -306,6 +310,8 @@ async function writeRegistry(
         .where(and(eq(registries.id, row.id), eq(registries.version, row.version)))
         .returning();
       if (!updated) throw new AppError("precondition_failed", "The registry changed while it was being updated; fetch it again");
+      // An exchanged password (ECR) belongs to the old keys or binding: never served again.
+      if (bindingChanged || Object.keys(given).length > 0 || cleared.length > 0) await dropRegistryToken(tx as unknown as Db, row.id);
       await recordAudit(tx as unknown as Db, auditActor(ctx), {
         companyId: ctx.companyId,
         action: changed.length === 1 && changed[0] === "isActive" ? (input.isActive ? "registry.activated" : "registry.deactivated") : "registry.updated",
@@ -382,6 +388,7 @@ export async function deleteRegistry(ctx: RequestContext, id: string, opts: { fo
       .update(registries)
       .set({ isDeleted: true, deletedAt: new Date(), secretBlob: null, keyId: null, secretFields: [], modifiedBy: ctx.userId, updatedAt: new Date(), version: row.version + 1 })
       .where(eq(registries.id, row.id));
+    await dropRegistryToken(tx as unknown as Db, row.id);
     await recordAudit(tx as unknown as Db, auditActor(ctx), { companyId: ctx.companyId, action: "registry.deleted", targetType: "registry", targetId: row.id, metadata: { name: row.name, url: row.url, forced: !!opts.force } });
   });
 }

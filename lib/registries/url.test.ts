@@ -91,7 +91,7 @@ describe("registryHostOf", () => {
     ["dockerhub", { url: "registry-1.docker.io" }, "docker.io"],
     ["ecr", { region: "eu-west-1", registryId: "123456789012" }, "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
     ["ecr", { region: "cn-north-1", registryId: "123456789012" }, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"],
-    ["ecr", { region: "us-east-1" }, "*.dkr.ecr.us-east-1.amazonaws.com"],
+    ["ecr", { region: "us-east-1" }, "dkr.ecr.us-east-1.amazonaws.com"],
     ["acr", { loginServer: "myreg.azurecr.io" }, "myreg.azurecr.io"],
     ["acr", { loginServer: "https://MyReg.azurecr.io/" }, "myreg.azurecr.io"],
     ["gcr", {}, "gcr.io"],

@@ -98,19 +98,23 @@ function refuse(path: string, message: string, warnings: FieldIssue[] = []): For
   return { ok: false, path, message, warnings };
 }
 
-/** Checks and prepares the input; the result says which field is wrong. */
-export function checkFormat(input: ConnectionInput): FormatCheck {
+/**
+ * Checks and prepares the input; the result says which field is wrong. A type whose credentials
+ * are exchanged first (ECR) needs the server's exchange step (`exchange`): its credentials are
+ * then the exchange's business and the input carries none.
+ */
+export function checkFormat(input: ConnectionInput, options: { exchange?: boolean } = {}): FormatCheck {
   const definition = getRegistryType(input.type);
   if (!definition) return refuse("type", `Unknown registry type "${input.type}".`);
   const type = definition.key;
   // How the type signs in does not depend on the values: basic, anonymous or exchanged first.
   const signIn = definition.signIn({}).kind;
-  if (signIn === "exchange") {
+  if (signIn === "exchange" && !options.exchange) {
     return {
       ok: false,
       unsupported: true,
       path: "type",
-      message: `Testing ${definition.label} credentials is not supported yet (they are exchanged for a registry password first); they were not checked.`,
+      message: `Testing ${definition.label} credentials needs the server's exchange step (they are exchanged for a registry password first); they were not checked.`,
       warnings: [],
     };
   }
@@ -127,6 +131,8 @@ export function checkFormat(input: ConnectionInput): FormatCheck {
   let credentials: Credentials | undefined;
   if (signIn === "anonymous") {
     if (username || password) warnings.push({ path: "credentials", message: "A public registry is tested without credentials; the ones given were not used." });
+  } else if (signIn === "exchange") {
+    // The exchange step brings the registry password (and the host it is valid for).
   } else {
     const refusal = checkCredentials(username, password);
     if (refusal) return refuse(refusal.path, refusal.message, warnings);
@@ -143,7 +149,7 @@ export function checkFormat(input: ConnectionInput): FormatCheck {
 
   let image: PreparedInput["image"];
   if (input.image?.trim()) {
-    const parsed = parseImageReference(input.image, target.value);
+    const parsed = parseImageReference(input.image, target.value, definition.learnsHost?.matches);
     if (!parsed.ok) return refuse("image", parsed.message, warnings);
     image = { ...parsed.value, text: input.image.trim() };
   }

@@ -112,7 +112,7 @@ describe("connectionInputFromCredentials", () => {
     expect(connectionInputFromCredentials("public", {})).toMatchObject({ host: "docker.io" });
   });
 
-  it("builds the ECR host and sends no secret (not supported yet)", () => {
+  it("builds the ECR host and hands the engine no secret (the exchange step brings the password)", () => {
     const input = connectionInputFromCredentials("ecr", { accessKeyId: "AKIAABCDEFGHIJKLMNOP", secretAccessKey: "s", region: "eu-west-1", registryId: "123456789012" });
     expect(input).toEqual({ type: "ecr", host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", plainHttp: false });
   });
@@ -126,7 +126,7 @@ describe("format stage through testConnection (no network)", () => {
   const base: ConnectionInput = { type: "custom", host: "registry.example.com", plainHttp: false, username: "u", password: SECRET };
   const run = (overrides: Partial<ConnectionInput>) => testConnection({ ...base, ...overrides }, { policy, lookup: noLookup });
 
-  it("answers ECR with not_supported", async () => {
+  it("answers ECR with not_supported when no exchange step is given (the engine cannot sign AWS requests itself)", async () => {
     const result = await run({ type: "ecr", host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com" });
     expect(result).toMatchObject({ ok: false, status: "not_supported", stage: "format" });
     expect(result.stages).toEqual([{ name: "format", ok: false, ms: expect.any(Number), detail: "field type" }]);

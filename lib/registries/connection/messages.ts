@@ -3,6 +3,7 @@ import type { StageName, TestStatus } from "./types";
 
 export const STAGE_LABELS: Record<StageName, string> = {
   format: "Input check",
+  "aws-auth": "AWS sign-in (GetAuthorizationToken)",
   dns: "DNS",
   policy: "Outbound policy",
   tcp: "Connection",

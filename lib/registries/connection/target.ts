@@ -133,13 +133,18 @@ function splitReference(name: string): { path: string; reference: string } | und
  * registry; a relative one gets the path prefix (unless it already starts
  * with it) and Docker Hub's `library/` for single names.
  */
-export function parseImageReference(image: string, target: RegistryTarget): ParseResult<ImageReference> {
+export function parseImageReference(
+  image: string,
+  target: RegistryTarget,
+  /** Hosts a placeholder target stands for (ECR's "any account in REGION"): `(domain, targetHost) => boolean`. */
+  standsFor?: (domain: string, targetHost: string) => boolean,
+): ParseResult<ImageReference> {
   const invalid = { ok: false as const, message: `"${image}" is not an image reference like team/app:1.0.` };
   const text = image.trim();
   const slash = text.indexOf("/");
   const first = slash < 0 ? "" : text.slice(0, slash);
   const domain = looksLikeDomain(first) ? first : undefined;
-  if (domain && !sameRegistry(domain, target)) {
+  if (domain && !sameRegistry(domain, target) && !standsFor?.(domain.toLowerCase(), target.displayHost)) {
     return { ok: false, message: `The image ${text} belongs to ${domain}, not to ${target.displayHost}.` };
   }
   const split = splitReference(domain ? text.slice(slash + 1) : text);

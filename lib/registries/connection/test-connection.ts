@@ -1,5 +1,5 @@
 /**
- * Test Connection: format → dns → policy → tcp → tls →
+ * Test Connection: format → (aws-auth: an exchange first, ECR) → dns → policy → tcp → tls →
  * ping (`GET /v2/`) → challenge → token → auth (authenticated `GET /v2/`) →
  * pull (optional `HEAD` of a manifest). Expected failures are results;
  * only bugs throw.
@@ -14,10 +14,11 @@ import { NetworkFailure } from "./network-errors";
 import { hintsOf } from "./hints";
 import { redact, secretVariants } from "./redact";
 import { recordStage, runStage, StageStop, stopForNetwork, stopForStatus, type Session } from "./session";
-import { apiOrigin, urlHost } from "./target";
+import { apiOrigin, parseImageReference, parseRegistryHost, urlHost } from "./target";
 import { basicAuthorization, fetchToken } from "./token";
 import { defaultLookup, request, type HttpResponse, type TransportSettings } from "./transport";
-import type { ConnectionInput, StageName, TestConnectionOptions, TestResult, TestStatus } from "./types";
+import { getRegistryType, type ExchangeStage } from "@/lib/registries/types";
+import type { ConnectionInput, ExchangeStep, StageName, TestConnectionOptions, TestResult, TestStatus } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -244,7 +245,47 @@ async function challengedRegistry(session: Session, challenge: SelectedChallenge
   return { status: "success", stage, message: `Signed in to ${host} as ${prepared.credentials.username} (${challenge.scheme === "bearer" ? "token" : "basic"} authentication)${pulled}.` };
 }
 
-async function probe(session: Session): Promise<Outcome> {
+/**
+ * The exchange stage (ECR's `aws-auth`): the provider's API turns the stored credentials into a
+ * registry password, and the registry stages then run against the host it was issued for, with
+ * that password. The password joins the secrets redacted from the result.
+ */
+async function exchangeCredentials(session: Session, exchange: ExchangeStep, stage: ExchangeStage, options: TestConnectionOptions): Promise<void> {
+  const started = performance.now();
+  const login = await runStage(
+    session,
+    stage,
+    () => exchange({ policy: options.policy, lookup: session.settings.lookup, deadline: session.settings.deadline }),
+    (value) => `${value.cached ? "cached registry password" : `GetAuthorizationToken at ${value.endpoint}`} for ${value.host}, valid until ${value.expiresAt.toISOString()}`,
+  );
+  session.secrets.push(...secretVariants(login.username, login.password));
+  session.warnings.push(...(login.warnings ?? []));
+  const target = parseRegistryHost(login.host, login.plainHttp);
+  if (!target.ok) {
+    throw new StageStop("registry_error", stage, stageMessage(stage, `The registry address returned by ${login.endpoint} is not usable (${target.message})`));
+  }
+  const { prepared } = session;
+  let image = prepared.image;
+  if (image) {
+    const reparsed = parseImageReference(image.text, target.value);
+    if (!reparsed.ok) throw new StageStop("invalid_input", stage, stageMessage(stage, `${reparsed.message} These credentials are for ${target.value.displayHost}`));
+    image = { ...reparsed.value, text: image.text };
+  }
+  session.prepared = { ...prepared, target: target.value, plainHttp: login.plainHttp, credentials: { username: login.username, password: login.password }, image };
+  session.settings = { ...session.settings, allowPlainHttp: login.plainHttp };
+  session.details.registryHost = registryHostOf(session.prepared);
+  session.details.exchange = {
+    endpoint: login.endpoint,
+    registryHost: target.value.displayHost,
+    expiresAt: login.expiresAt.toISOString(),
+    cached: login.cached,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+async function probe(session: Session, options: TestConnectionOptions): Promise<Outcome> {
+  const signIn = getRegistryType(session.prepared.type)?.signIn({});
+  if (signIn?.kind === "exchange" && options.exchange) await exchangeCredentials(session, options.exchange, signIn.stage, options);
   const response = await ping(session);
   const outcome = readPing(session, response);
   return outcome.kind === "anonymous" ? anonymousRegistry(session) : challengedRegistry(session, outcome.challenge);
@@ -292,7 +333,7 @@ export async function testConnection(input: ConnectionInput, options: TestConnec
     );
 
   const formatStarted = performance.now();
-  const format = checkFormat(input);
+  const format = checkFormat(input, { exchange: Boolean(options.exchange) });
   const formatMs = performance.now() - formatStarted;
   if (!format.ok) {
     const stages = [{ name: "format" as const, ok: false, ms: Math.round(formatMs), detail: `field ${format.path}` }];
@@ -310,7 +351,7 @@ export async function testConnection(input: ConnectionInput, options: TestConnec
     secrets: [],
   };
   try {
-    return finish(await probe(session), session);
+    return finish(await probe(session, options), session);
   } catch (error) {
     if (error instanceof NetworkFailure) error = stopForNetwork(error, session.stages.at(-1)?.name ?? "ping");
     if (!(error instanceof StageStop)) throw error;

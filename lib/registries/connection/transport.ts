@@ -10,6 +10,7 @@
  */
 import "server-only";
 import dns from "node:dns";
+import { readFileSync } from "node:fs";
 import http, { type IncomingHttpHeaders } from "node:http";
 import net from "node:net";
 import tls from "node:tls";
@@ -148,22 +149,46 @@ async function connectAny(url: URL, port: number, allowed: AddressVerdict[], set
 
 const SECURE_CONTEXT_CACHE_SIZE = 32;
 const secureContexts = new Map<string, tls.SecureContext>();
+let extraCa: { file: string; pem: string | undefined } | undefined;
 
 /**
- * The trust store for a registry: the system store, plus its own CA when given (a `ca` option
- * replaces the defaults otherwise). Building one parses every root certificate (~45 ms), so
- * contexts are kept, least recently used first out, keyed by the CA's PEM ("" = system store
- * only). A context holds certificates only, nothing about a connection or a secret.
+ * The certificates of `NODE_EXTRA_CA_CERTS` (a PEM file an operator adds to the system's CAs:
+ * a corporate CA, a VPC endpoint's, a test CA), read once per file name. Node adds them to its
+ * default store only when it starts with the variable set, and a `ca` option replaces that store
+ * anyway: so Berth reads them itself and adds them to every trust store it builds.
+ */
+export function extraCaCertificates(): string | undefined {
+  const file = process.env.NODE_EXTRA_CA_CERTS?.trim();
+  if (!file) return undefined;
+  if (extraCa?.file !== file) {
+    let pem: string | undefined;
+    try {
+      pem = readFileSync(file, "utf8");
+    } catch {
+      pem = undefined; // Node itself only warns about an unreadable file; so do not fail here either
+    }
+    extraCa = { file, pem };
+  }
+  return extraCa.pem;
+}
+
+/**
+ * The trust store for a request: the system store, plus `NODE_EXTRA_CA_CERTS`, plus the
+ * registry's own CA when given. Building one parses every root certificate (~45 ms), so
+ * contexts are kept, least recently used first out, keyed by the extra and own CAs' PEM ("" =
+ * system store only). A context holds certificates only, nothing about a connection or a secret.
  */
 export function secureContextFor(caPem: string | undefined): tls.SecureContext {
-  const key = caPem ?? "";
+  const extra = extraCaCertificates();
+  const key = `${extra ?? ""}\n${caPem ?? ""}`;
   const cached = secureContexts.get(key);
   if (cached) {
     secureContexts.delete(key);
     secureContexts.set(key, cached);
     return cached;
   }
-  const context = tls.createSecureContext(caPem ? { ca: [...tls.rootCertificates, caPem] } : {});
+  const added = [extra, caPem].filter((pem): pem is string => Boolean(pem));
+  const context = tls.createSecureContext(added.length > 0 ? { ca: [...tls.rootCertificates, ...added] } : {});
   secureContexts.set(key, context);
   if (secureContexts.size > SECURE_CONTEXT_CACHE_SIZE) secureContexts.delete(secureContexts.keys().next().value!);
   return context;

@@ -1,11 +1,12 @@
 /** Types of Test Connection: its input, options, stages and result. Plain data, safe anywhere. */
 import type { FieldIssue } from "@/lib/errors";
+import type { Deadline } from "./deadline";
 import type { OutboundPolicy } from "./policy";
 
 /**
  * Outcome of a test. The product's list, plus two of the engine's own:
  * - `invalid_input`: the format stage refused the input before any network call;
- * - `not_supported`: this type cannot be tested yet (ECR).
+ * - `not_supported`: the type's credentials are exchanged first (ECR) and no exchange step was given.
  */
 export const TEST_STATUSES = [
   "success",
@@ -30,6 +31,8 @@ export type TestStatus = (typeof TEST_STATUSES)[number];
 
 export const STAGE_NAMES = [
   "format",
+  /** ECR: GetAuthorizationToken exchanges the access key for a registry password. */
+  "aws-auth",
   "dns",
   "policy",
   "tcp",
@@ -70,6 +73,29 @@ export interface LookupAddress {
 
 export type LookupFunction = (hostname: string) => Promise<LookupAddress[]>;
 
+/** What an exchange step (ECR's GetAuthorizationToken) gives the registry stages. */
+export interface ExchangedLogin {
+  /** `host[:port]` of the registry the password is valid for (ECR's proxy endpoint). */
+  host: string;
+  plainHttp: boolean;
+  username: string;
+  password: string;
+  expiresAt: Date;
+  /** Where the exchange was made, e.g. `api.ecr.eu-west-1.amazonaws.com`. */
+  endpoint: string;
+  /** The password came from the shared cache: no request to the provider was made. */
+  cached: boolean;
+  /** Warnings about the exchange (a plain-HTTP endpoint override). */
+  warnings?: FieldIssue[];
+}
+
+/**
+ * Runs the exchange through the engine's transport (the same outbound policy, resolver and
+ * deadline as the registry stages). Expected failures throw a `StageStop` (from `./session`)
+ * at the exchange's stage, or a `NetworkFailure`.
+ */
+export type ExchangeStep = (transport: { policy: OutboundPolicy; lookup: LookupFunction; deadline: Deadline }) => Promise<ExchangedLogin>;
+
 export interface TestConnectionOptions {
   /** Total time budget; default 10 000 ms. */
   timeoutMs?: number;
@@ -78,6 +104,11 @@ export interface TestConnectionOptions {
   policy: OutboundPolicy;
   /** Resolver; default `dns.promises.lookup(hostname, {all: true})`. */
   lookup?: LookupFunction;
+  /**
+   * For a type whose credentials are exchanged first (ECR): the server-side exchange. Without
+   * it such a type is `not_supported`.
+   */
+  exchange?: ExchangeStep;
 }
 
 export interface StageReport {
@@ -108,6 +139,16 @@ export interface TestDetails {
   image?: string;
   pullVerified?: boolean;
   cancelled?: boolean;
+  /** The exchange of an exchanged type (ECR): where, for which registry, until when. */
+  exchange?: {
+    endpoint: string;
+    /** The registry the password is for (ECR's proxy endpoint), `host[:port]`. */
+    registryHost: string;
+    expiresAt: string;
+    /** A cached password was used: no request went to the provider. */
+    cached: boolean;
+    ms: number;
+  };
 }
 
 

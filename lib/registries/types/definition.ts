@@ -22,13 +22,18 @@ export interface CredentialIssue {
  *   identity such as `_json_key`, or the token itself as the username); `secretField` is the
  *   credential that is the password.
  * - `anonymous`: no credentials at all (public registries).
- * - `exchange`: the stored credentials are exchanged for a registry password first (ECR); the
- *   exchange itself talks to the provider's API, so it lives in server code keyed by the type.
+ * - `exchange`: the stored credentials are exchanged for a registry password first (ECR's
+ *   GetAuthorizationToken), in the Test Connection stage `stage`; the password then signs in as
+ *   `username`. The exchange talks to the provider's API, so it lives in server code keyed by the
+ *   type (`lib/registries/exchange/`).
  */
 export type SignIn =
   | { kind: "basic"; username?: string; password?: string; usernameField?: CredentialKey; secretField: SecretField }
   | { kind: "anonymous" }
-  | { kind: "exchange" };
+  | { kind: "exchange"; stage: ExchangeStage; username: string };
+
+/** The Test Connection stages that exchange credentials. */
+export type ExchangeStage = "aws-auth";
 
 /** The generic create body's credentials: `{url, username?, password?, token?}`. */
 export interface GenericSecrets {
@@ -99,6 +104,13 @@ export interface RegistryTypeDefinition<K extends string = string> {
   hostOf?: (credentials: RegistryCredentials) => string | undefined;
   /** Credentials beyond host and TLS trust that are part of the binding (ECR: region, registry id). */
   bindsAlso?: readonly CredentialKey[];
+  /**
+   * A type whose registry host is told by the provider at the first exchange (ECR without a
+   * registry ID): the bound URL is then a placeholder, and `matches` says which real hosts it
+   * stands for. The learned host is stored as the registry's URL; the binding stays the
+   * configured one (the provider, not the user, chose the host).
+   */
+  learnsHost?: { isPlaceholder: (url: string) => boolean; matches: (host: string, url: string) => boolean };
   /** Present when the generic body maps to this type by host. */
   genericBody?: GenericBodyRule;
   signIn: (credentials: RegistryCredentials) => SignIn;
