@@ -29,6 +29,7 @@ import { log } from "@/lib/log";
 import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf, type BindingChange } from "./binding";
 import { outboundPolicyFromEnv, testConnection, type TestResult } from "./connection";
+import type { ExchangeStep } from "./connection/types";
 import { redact } from "./connection/redact";
 import { parseImageReference, parseRegistryHost } from "./connection/target";
 import { exchangeStepFor } from "./exchange";
@@ -156,16 +157,24 @@ async function runEngine(
   conventionWarnings: FieldIssue[],
   /** A saved registry tested with its saved keys: an exchange (ECR) may use its shared cache. */
   saved?: RegistryRow,
-): Promise<TestResult> {
+): Promise<{ result: TestResult; learnedHost: boolean }> {
   // The schema raised the type's convention warnings; the engine adds what it finds on the way.
   const input = connectionInputFromCredentials(type, credentials, { plainHttp, image, conventionsChecked: true });
   checkImage(type, image, input.host, plainHttp);
-  const exchange = exchangeStepFor(type, credentials, saved && { registry: saved, actor: auditActor(ctx) });
+  const step = exchangeStepFor(type, credentials, saved && { registry: saved, actor: auditActor(ctx) });
+  let learnedHost = false;
+  const exchange: ExchangeStep | undefined =
+    step &&
+    (async (transport) => {
+      const login = await step(transport);
+      learnedHost = login.learnedHost === true;
+      return login;
+    });
   const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal, exchange }));
   const found = result.warnings.map((w) => ({ path: credentialPathOf(type, credentials, w.path), message: w.message }));
   // The engine redacts what it sent; the type's other secrets (ECR's secret key) are redacted here.
   const secrets = Object.entries(credentials).flatMap(([key, value]) => (isSecretField(key) && typeof value === "string" ? [value] : []));
-  return redact({ ...result, warnings: [...conventionWarnings, ...found] }, secrets);
+  return { result: redact({ ...result, warnings: [...conventionWarnings, ...found] }, secrets), learnedHost };
 }
 
 // ---------------------------------------------------------------------------
@@ -186,7 +195,7 @@ export async function validateRegistryInput(ctx: RequestContext, body: unknown, 
   if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
   const { type, credentials } = parsed.data;
   const { plainHttp } = bindingOf(type, credentials);
-  return runEngine(ctx, type, credentials, plainHttp, image, signal, parsed.warnings);
+  return (await runEngine(ctx, type, credentials, plainHttp, image, signal, parsed.warnings)).result;
 }
 
 // ---------------------------------------------------------------------------
@@ -299,7 +308,7 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const type = row.type as RegistryTypeKey;
   // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
   const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
-  const result = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  const { result, learnedHost } = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
 
   const cancelled = result.details.cancelled === true;
   const record = plan.savedValues && !cancelled;
@@ -310,7 +319,8 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
       await tx
         .update(registries)
         .set({ lastTestStatus: result.status, lastTestAt: new Date(), lastTestMessage: result.message })
-        .where(and(eq(registries.id, row.id), eq(registries.version, row.version), eq(registries.isDeleted, false)));
+        // (Learning the URL from this test's exchange bumped the version once.)
+        .where(and(eq(registries.id, row.id), eq(registries.version, row.version + (learnedHost ? 1 : 0)), eq(registries.isDeleted, false)));
     }
     await recordAudit(tx as unknown as Db, auditActor(ctx), {
       companyId: ctx.companyId,

@@ -267,7 +267,13 @@ async function exchangeCredentials(session: Session, exchange: ExchangeStep, sta
   const { prepared } = session;
   let image = prepared.image;
   if (image) {
-    const reparsed = parseImageReference(image.text, target.value);
+    // An image named by the configured host (or a host the placeholder stands for) is this
+    // registry's; at a provider host the returned host itself must be the image's.
+    const type = getRegistryType(prepared.type);
+    const configured = prepared.target.displayHost;
+    const atProvider = type?.hostPattern.regex?.test(target.value.hostname) === true;
+    const standsFor = (domain: string) => !atProvider && (domain === configured || type?.learnsHost?.matches(domain, configured) === true);
+    const reparsed = parseImageReference(image.text, target.value, standsFor);
     if (!reparsed.ok) throw new StageStop("invalid_input", stage, stageMessage(stage, `${reparsed.message} These credentials are for ${target.value.displayHost}`));
     image = { ...reparsed.value, text: image.text };
   }

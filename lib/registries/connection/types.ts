@@ -85,6 +85,8 @@ export interface ExchangedLogin {
   endpoint: string;
   /** The password came from the shared cache: no request to the provider was made. */
   cached: boolean;
+  /** This exchange told a saved registry its URL (a placeholder until then), which bumped its version. */
+  learnedHost?: boolean;
   /** Warnings about the exchange (a plain-HTTP endpoint override). */
   warnings?: FieldIssue[];
 }

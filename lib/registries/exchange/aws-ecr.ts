@@ -134,8 +134,15 @@ function expiryOf(value: unknown): Date | undefined {
   return date && Number.isFinite(date.getTime()) ? date : undefined;
 }
 
-/** The registry `host[:port]` of a proxy endpoint, checked against where the key may lead. */
-function proxyHostOf(proxyEndpoint: unknown, keys: EcrKeys, endpoint: { url: URL; overridden: boolean }): { host: string; plainHttp: boolean } {
+/**
+ * The registry `host[:port]` of a proxy endpoint, checked against where the key may lead: from
+ * AWS itself, an ECR registry host in the key's region, of the registry ID's account when one is
+ * set. From an endpoint the operator set (`AWS_ENDPOINT_URL_ECR`: a VPC endpoint, an emulator,
+ * tests) any host is accepted (the outbound policy still checks it when it is connected to),
+ * except an ECR host of another account than the registry ID's: that is the same mistake
+ * wherever the answer comes from.
+ */
+export function checkProxyEndpoint(proxyEndpoint: unknown, keys: EcrKeys, endpoint: { url: URL; overridden: boolean }): { host: string; plainHttp: boolean } {
   const endpointHost = endpoint.url.host;
   let url: URL | undefined;
   try {
@@ -151,11 +158,11 @@ function proxyHostOf(proxyEndpoint: unknown, keys: EcrKeys, endpoint: { url: URL
   if (plainHttp && !(endpoint.overridden && endpoint.url.protocol === "http:")) {
     throw stop("registry_error", `${endpointHost} returned a plain-HTTP registry address (${url.host}); the token is not sent there`);
   }
-  if (!endpoint.overridden) {
-    const parsed = parseEcrHost(url.hostname);
-    if (!parsed || parsed.region !== keys.region || url.port) {
-      throw stop("registry_error", `${endpointHost} returned ${url.host}, which is not an ECR registry in ${keys.region}; the token is not sent there`);
-    }
+  const parsed = parseEcrHost(url.hostname);
+  if (!endpoint.overridden && (!parsed || parsed.region !== keys.region || url.port)) {
+    throw stop("registry_error", `${endpointHost} returned ${url.host}, which is not an ECR registry in ${keys.region}; the token is not sent there`);
+  }
+  if (parsed) {
     if (keys.registryId && parsed.account !== keys.registryId) {
       throw stop(
         "registry_error",
@@ -208,13 +215,16 @@ export async function getEcrAuthorizationToken(keys: EcrKeys, transport: Exchang
   }
   const json = parseJson(response);
   if (response.status !== 200) throw awsFailure(response, json, keys, endpointHost);
+  if (!json) {
+    throw stop("not_a_registry", `${endpointHost} answered 200 with something that is not an AWS API answer`, "Check AWS_ENDPOINT_URL_ECR (or the proxy in front of the AWS API): it must be the ECR API endpoint.", { httpStatus: 200 });
+  }
   const data = Array.isArray(json?.authorizationData) ? (json.authorizationData as Record<string, unknown>[])[0] : undefined;
   const login = decodeToken(data?.authorizationToken);
   const expiresAt = expiryOf(data?.expiresAt);
   if (!data || !login || !expiresAt) {
     throw stop("not_a_registry", `${endpointHost} answered 200 with something that is not a GetAuthorizationToken answer`, "Check AWS_ENDPOINT_URL_ECR: it must be the ECR API endpoint.", { httpStatus: 200 });
   }
-  const proxy = proxyHostOf(data.proxyEndpoint, keys, endpoint);
+  const proxy = checkProxyEndpoint(data.proxyEndpoint, keys, endpoint);
   return {
     host: proxy.host,
     plainHttp: proxy.plainHttp,

@@ -118,17 +118,17 @@ export async function dropRegistryToken(db: Db, registryId: string): Promise<voi
 }
 
 /** Without a registry ID the URL is a placeholder until the first exchange says where the registry is. */
-async function learnRegistryHost(db: Db, registry: ExchangeRegistry, host: string, actor: AuditActor | undefined): Promise<void> {
+async function learnRegistryHost(db: Db, registry: ExchangeRegistry, host: string, actor: AuditActor | undefined): Promise<boolean> {
   const learns = getRegistryType(registry.type)?.learnsHost;
-  if (!learns?.isPlaceholder(registry.url) || host === registry.url) return;
+  if (!learns?.isPlaceholder(registry.url) || host === registry.url) return false;
   try {
-    await db.transaction(async (tx) => {
+    return await db.transaction(async (tx) => {
       const [updated] = await tx
         .update(registries)
         .set({ url: host, updatedAt: new Date(), version: sql`${registries.version} + 1` })
         .where(and(eq(registries.id, registry.id), eq(registries.companyId, registry.companyId), eq(registries.url, registry.url), eq(registries.isDeleted, false)))
         .returning({ id: registries.id, name: registries.name });
-      if (!updated) return;
+      if (!updated) return false;
       await recordAudit(tx as unknown as Db, actor ?? {}, {
         companyId: registry.companyId,
         action: "registry.url_learned",
@@ -136,11 +136,13 @@ async function learnRegistryHost(db: Db, registry: ExchangeRegistry, host: strin
         targetId: registry.id,
         metadata: { name: updated.name, from: registry.url, url: host },
       });
+      return true;
     });
   } catch (err) {
     // Another registry of the company already has that URL: keep the placeholder (it still works).
     if (!isUniqueViolation(err)) throw err;
     log.info({ registryId: registry.id, url: host }, "learned registry URL already used by another registry; kept the placeholder");
+    return false;
   }
 }
 
@@ -186,6 +188,7 @@ export async function exchangeForRegistry(
     inFlight.set(flightKey, flight);
   }
   const login = await flight;
-  if (!keys.registryId) await learnRegistryHost((await dbHandle()).db, registry, login.host, options.actor);
-  return login;
+  if (keys.registryId) return login;
+  const learnedHost = await learnRegistryHost((await dbHandle()).db, registry, login.host, options.actor);
+  return learnedHost ? { ...login, learnedHost } : login;
 }
