@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ceilingTable, runApi, type ApiResult } from "./api";
+import { renderEcr, type EcrResult } from "./ecr-report";
 import { PROD_DIST, ROOT, build, builtRoutes, fmt, log, max, median, min, percentile } from "./lib";
 import { runBare, type BareResult } from "./memory";
 import { runPages, type PagesResult } from "./pages";
@@ -55,6 +56,18 @@ function testConnection(runs: number): { db: string; rows: TestConnectionRow[] }
   return JSON.parse(readFileSync(file, "utf8"));
 }
 
+function ecrCache(runs: number): EcrResult {
+  const file = path.join(OUT, "ecr.json");
+  log(`ECR Test Connection, cold and warm token cache (${runs} runs per side)`);
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "bench/ecr.ts", "--runs", String(runs), "--json", file], {
+    cwd: ROOT,
+    env: process.env,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`bench/ecr.ts failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
 const verdict = (ok: boolean) => (ok ? "**met**" : "**missed**");
 const x = (n: number) => `${fmt(n, 2)}×`;
 
@@ -63,6 +76,7 @@ function render(o: {
   scale: ScaleStep[];
   writes: WritesResult;
   tc: { db: string; rows: TestConnectionRow[] };
+  ecr: EcrResult;
   pages: PagesResult;
   bare: BareResult;
   startedAt: Date;
@@ -203,6 +217,8 @@ function render(o: {
   }
   L.push("");
 
+  L.push(renderEcr(o.ecr), "");
+
   L.push(
     "## Pages",
     "",
@@ -257,8 +273,9 @@ async function main() {
   const scale = await runScale({ seconds: SECONDS, rounds: Math.max(2, ROUNDS - 2), buildFirst: false });
   const writes = await runWrites({ db: "postgres", seconds: SECONDS, rounds: Math.max(2, ROUNDS - 2), buildFirst: false });
   const tc = testConnection(QUICK ? 8 : 30);
+  const ecr = ecrCache(QUICK ? 8 : 30);
   const pages = await runPages({ runs: QUICK ? 4 : 10, buildFirst: false });
-  const results = { api, bare, scale, writes, tc, pages };
+  const results = { api, bare, scale, writes, tc, ecr, pages };
   writeFileSync(path.join(OUT, "all.json"), JSON.stringify(results, null, 2));
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   let text = render({ ...results, startedAt, minutes });
