@@ -261,7 +261,7 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         tags,
         operationId: op("validateRegistry"),
         summary: "Test Connection on unsaved input",
-        description: `Runs the staged connection test (format, DNS, outbound policy, TCP, TLS, \`/v2/\`, auth) on a body that is not saved. 200 with the result whatever the outcome; 400 only for a body that fails the format checks. Token scope \`registries:write\`; every role but viewer.${seedNote}`,
+        description: `Runs the staged connection test (format, for ECR \`aws-auth\` (GetAuthorizationToken), DNS, outbound policy, TCP, TLS, \`/v2/\`, auth) on a body that is not saved. 200 with the result whatever the outcome; 400 only for a body that fails the format checks. Token scope \`registries:write\`; every role but viewer.${seedNote}`,
         requestBody: jsonBody("RegistryValidate"),
         responses: { "200": answer("The test result", "TestResult"), ...problems(400, 401, 403, 404, 413, 415, 429) },
       },

@@ -92,7 +92,22 @@ export const testResultSchema = z
     message: z.string().meta({ description: "What happened and what to do; never a secret" }),
     latencyMs: z.number().min(0),
     stages: z.array(z.object({ name: z.enum(STAGE_NAMES), ok: z.boolean(), ms: z.number().min(0), detail: z.string().optional() })),
-    details: z.record(z.string(), z.unknown()).meta({ examples: [{ authScheme: "bearer" }] }),
+    details: z
+      .looseObject({
+        authScheme: z.enum(["basic", "bearer", "none"]).optional(),
+        registryHost: z.string().optional().meta({ description: "Where the registry API was reached, `host[:port]`" }),
+        exchange: z
+          .object({
+            endpoint: z.string().meta({ description: "Where the credentials were exchanged, e.g. `api.ecr.eu-west-1.amazonaws.com`" }),
+            registryHost: z.string().meta({ description: "The registry the exchanged password is for (ECR's proxy endpoint)" }),
+            expiresAt: dateTime,
+            cached: z.boolean().meta({ description: "The shared cached password was used: no request went to AWS" }),
+            ms: z.number().min(0),
+          })
+          .optional()
+          .meta({ description: "ECR: the `aws-auth` stage's GetAuthorizationToken exchange" }),
+      })
+      .meta({ examples: [{ authScheme: "bearer" }] }),
     warnings: z.array(fieldIssueSchema),
   })
   .meta({ title: "TestResult" });
