@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { companies, registries, users, userTotp } from "@/db/schema";
+import { companies, registries, registryTokens, users, userTotp } from "@/db/schema";
 import { createTestDb, type TestDb } from "@/lib/testing/db";
 import { decryptBoundValue, decryptSecrets, encryptBoundValue, encryptSecrets, totpSecretContext } from "./cipher";
 import { generateKeySpec, parseKeyring } from "./keyring";
@@ -49,6 +49,11 @@ describe("key rotation", () => {
       const i = ids.indexOf(row.id);
       expect(decryptSecrets(newRing, row.secretBlob!, { companyId: company!.id, registryId: row.id })).toEqual({ password: `pw-${i}` });
     }
+    // Cached exchanged passwords (ECR) under the old key are dropped, not rewritten: they are a cache.
+    const [cachedFor] = ids;
+    await t.db.insert(registryTokens).values({ registryId: cachedFor!, companyId: company!.id, registryHost: "127.0.0.1:5000", expiresAt: new Date(Date.now() + 3600_000), blob: encryptBoundValue(oldRing, "{}", "registry-token/x"), keyId: "old" });
+    await rotateKeys(t.db, newRing);
+    expect(await t.db.select().from(registryTokens)).toEqual([]);
     // Once rotated, the old key can be dropped.
     await assertKeysAvailable(t.db, parseKeyring(`new:${newRing.active.key.toString("base64")}`));
     expect((await rotateKeys(t.db, newRing)).rotated).toBe(0);

@@ -236,6 +236,13 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
     expect(result.message).toMatch(message);
   });
 
+  it("never shows a secret an AWS error echoes back", async () => {
+    fake.setBehaviour({ kind: "error", type: "ServerException", status: 500, message: `could not use ${KEY.secretAccessKey}` });
+    const result = await validateEcr(ecrBody()); // validateEcr checks the answer holds no secret
+    expect(result).toMatchObject({ status: "registry_error", stage: "aws-auth" });
+    expect(result.message).toContain("[redacted]");
+  });
+
   it("says to check the clock when AWS finds the signature's time skewed", async () => {
     useEndpoint(skewed.url);
     const result = await validateEcr(ecrBody());
