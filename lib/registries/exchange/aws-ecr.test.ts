@@ -1,7 +1,8 @@
 /** The checks of GetAuthorizationToken's answer that need no connection: where the token may go. */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { resetEnvCache } from "@/lib/env";
 import { StageStop } from "../connection/session";
-import { checkProxyEndpoint, type EcrKeys } from "./aws-ecr";
+import { checkProxyEndpoint, ecrEndpoint, type EcrKeys } from "./aws-ecr";
 
 const KEYS: EcrKeys = { accessKeyId: "AKIAABCDEFGHIJKLMNOP", secretAccessKey: "x".repeat(40), region: "eu-west-1" };
 const AWS = { url: new URL("https://api.ecr.eu-west-1.amazonaws.com/"), overridden: false };
@@ -55,5 +56,31 @@ describe("checkProxyEndpoint: the registry the token may be sent to", () => {
   it("plain HTTP only from an operator's plain-HTTP endpoint (a local emulator)", () => {
     expect(checkProxyEndpoint("http://localstack.internal:4510", KEYS, EMULATOR)).toEqual({ host: "localstack.internal:4510", plainHttp: true });
     expect(refusal(() => checkProxyEndpoint("http://127.0.0.1:5000", KEYS, OVERRIDE)).message).toMatch(/plain-HTTP/);
+  });
+});
+
+describe("ecrEndpoint: where GetAuthorizationToken goes", () => {
+  const saved = process.env.AWS_ENDPOINT_URL_ECR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_ECR;
+    else process.env.AWS_ENDPOINT_URL_ECR = saved;
+    resetEnvCache();
+  });
+
+  it.each([
+    ["us-east-1", "https://api.ecr.us-east-1.amazonaws.com/"],
+    ["eu-central-1", "https://api.ecr.eu-central-1.amazonaws.com/"],
+    ["cn-north-1", "https://api.ecr.cn-north-1.amazonaws.com.cn/"],
+    ["us-gov-east-1", "https://api.ecr.us-gov-east-1.amazonaws.com/"],
+  ])("%s: %s", (region, url) => {
+    delete process.env.AWS_ENDPOINT_URL_ECR;
+    resetEnvCache();
+    expect(ecrEndpoint(region)).toEqual({ url: new URL(url), overridden: false });
+  });
+
+  it("AWS_ENDPOINT_URL_ECR overrides it for every region", () => {
+    process.env.AWS_ENDPOINT_URL_ECR = "https://ecr-fips.us-east-1.amazonaws.com";
+    resetEnvCache();
+    expect(ecrEndpoint("eu-west-1")).toEqual({ url: new URL("https://ecr-fips.us-east-1.amazonaws.com/"), overridden: true });
   });
 });
