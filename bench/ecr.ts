@@ -1,7 +1,7 @@
 /**
  * ECR Test Connection with a cold and a warm token cache, side by side in one run.
  *
- *   npx tsx --conditions=react-server bench/ecr.ts [--runs 30] [--json FILE] [--doc]
+ *   npx tsx --conditions=react-server bench/ecr.ts [--runs 30] [--json FILE] [--doc] [--sample FILE]
  *
  * Starts, on 127.0.0.1 only: a TLS htpasswd registry (user `AWS`), and the fake AWS ECR API of
  * the tests (`lib/testing/fake-ecr.ts`: it verifies each SigV4 signature, then answers with a
@@ -14,7 +14,8 @@
  *   warm: POST …/registries/{id}/test with the cached token (no AWS request);
  *   basic: POST …/{id}/test of the same registry saved as a custom Basic registry (the floor);
  * rotating which goes first. Prints median and p90 (ms). `--doc` rewrites the ECR section of
- * docs/benchmarks.md; `npm run bench` runs this too.
+ * docs/benchmarks.md; `--sample` writes the first test's answer (cold cache) as the API returns
+ * it; `npm run bench` runs this too.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -108,7 +109,9 @@ async function main() {
           if (keep) row.basic.push(r.ms);
         },
       ];
-      await test(id); // the first exchange learns the registry's URL
+      const first = await auth.call(testSaved, auth.apiRequest("POST", `/api/v1/companies/${companyId}/registries/${id}/test`, { cookie }), { companyId, id });
+      const sample = arg("sample"); // the first exchange learns the registry's URL; its answer, as the API returns it
+      if (sample && i === 0) writeFileSync(sample, JSON.stringify(await first.json(), null, 2));
       for (let run = 0; run < WARMUP + RUNS; run += 1) {
         for (let k = 0; k < sides.length; k += 1) await sides[(run + k) % sides.length]!(run >= WARMUP);
       }
