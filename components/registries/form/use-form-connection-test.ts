@@ -4,6 +4,7 @@ import type { UseFormReturn } from "react-hook-form";
 import { bindingOf } from "@/lib/registries/binding";
 import { parseRegistryInput, type RegistryInput, type RegistryInputIn } from "@/lib/registries/schemas";
 import { testSavedRegistry, validateRegistry } from "../api";
+import { anyAccountRegion } from "../registry-host";
 import { useConnectionTest } from "../use-connection-test";
 import { forType, schemaFor, type EditAnalysis, type EditedRegistry, type Mode } from "./validation";
 
@@ -49,7 +50,8 @@ export function useFormConnectionTest({
     const data = parsed.data as RegistryInput;
     const imageRef = image.trim() || undefined;
     const binding = bindingOf(data.type, data.credentials);
-    const target = binding.url || "the registry";
+    const region = anyAccountRegion({ type: data.type, url: binding.url });
+    const target = region !== null ? `Amazon ECR (${region})` : binding.url || "the registry";
     if (mode === "edit" && registry && !edit?.bindingChange) {
       void test.start(target, fingerprint, (signal) => testSavedRegistry(companyId, registry.id, { credentials: data.credentials, ...(imageRef ? { image: imageRef } : {}) }, signal));
     } else {
