@@ -13,7 +13,7 @@ import { testResultToast } from "./test-status";
 
 /**
  * The last test of a saved registry with a button to run it again (members may test, not edit).
- * Afterwards the page is rendered again, so a host learned by the test replaces the placeholder.
+ * When the test learned the registry's host (ECR), the page is rendered again to show it.
  */
 export function SavedRegistryTest({
   companyId,
@@ -48,7 +48,7 @@ export function SavedRegistryTest({
               toast(testResultToast(registry.name, result));
               void queryClient.invalidateQueries({ queryKey: registryKeys.all(companyId) });
               // The first test of an ECR registry without a registry ID learns its host: show it.
-              router.refresh();
+              if (result.details?.urlLearned) router.refresh();
             } catch (err) {
               toast({ tone: "error", title: `Could not test ${registry.name}`, description: err instanceof Error ? err.message : String(err) });
             } finally {

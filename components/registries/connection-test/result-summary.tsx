@@ -41,6 +41,11 @@ export function ResultSummary({ state }: { state: TestState }) {
       const failed = result.stages.find((s) => !s.ok);
       // ECR: the exchange succeeded even when a later stage failed; which host the token is for helps there most.
       const exchanged = result.details?.exchange && result.stages.some((s) => s.name === "aws-auth" && s.ok) ? exchangeSummary(result.details.exchange) : null;
+      // A saved registry's first exchange may have replaced its placeholder URL, whatever came after.
+      const learned =
+        result.details?.urlLearned && result.details.exchange ? (
+          <p className="text-xs">Berth saved the registry&apos;s address that AWS returned: {result.details.exchange.registryHost}.</p>
+        ) : null;
       if (headline === "Connection successful") {
         const verified = verifiedItems(result);
         return (
@@ -59,6 +64,7 @@ export function ResultSummary({ state }: { state: TestState }) {
                 ))}
               </ul>
             ) : null}
+            {learned}
           </div>
         );
       }
@@ -85,6 +91,7 @@ export function ResultSummary({ state }: { state: TestState }) {
             {failed?.detail ? <> ({failed.detail})</> : null} · after {result.latencyMs} ms
           </p>
           {exchanged ? <p className="text-xs">{exchanged}</p> : null}
+          {learned}
         </div>
       );
     }

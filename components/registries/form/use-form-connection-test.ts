@@ -22,6 +22,7 @@ export function useFormConnectionTest({
   fingerprint,
   edit,
   applyFieldErrors,
+  onUrlLearned,
 }: {
   mode: Mode;
   companyId: string;
@@ -32,6 +33,8 @@ export function useFormConnectionTest({
   fingerprint: string;
   edit: EditAnalysis | null;
   applyFieldErrors: (errors: { path: string; message: string }[], skipName?: boolean) => boolean;
+  /** The saved registry's test told it its URL (ECR), which raised its version by one. */
+  onUrlLearned: () => void;
 }) {
   const test = useConnectionTest((errors) => applyFieldErrors(errors, true));
 
@@ -53,7 +56,12 @@ export function useFormConnectionTest({
     const region = anyAccountRegion({ type: data.type, url: binding.url });
     const target = region !== null ? `Amazon ECR (${region})` : binding.url || "the registry";
     if (mode === "edit" && registry && !edit?.bindingChange) {
-      void test.start(target, fingerprint, (signal) => testSavedRegistry(companyId, registry.id, { credentials: data.credentials, ...(imageRef ? { image: imageRef } : {}) }, signal));
+      void test.start(target, fingerprint, async (signal) => {
+        const result = await testSavedRegistry(companyId, registry.id, { credentials: data.credentials, ...(imageRef ? { image: imageRef } : {}) }, signal);
+        // Even when a newer test replaces this one on screen: the version went up all the same.
+        if (result.details?.urlLearned) onUrlLearned();
+        return result;
+      });
     } else {
       void test.start(target, fingerprint, (signal) => validateRegistry(companyId, { ...data, ...(imageRef ? { image: imageRef } : {}) }, signal));
     }
