@@ -19,12 +19,12 @@ export function anyAccountLabel(region: string): string {
   return `Any account · ${region}`;
 }
 
-/** "Any account · us-east-1", wrapping only before the dot, never inside the region. */
+/** "Any account · us-east-1", wrapping only after the dot, never inside the region. */
 function AnyAccount({ region, className }: { region: string; className: string }) {
   const [first, second] = anyAccountLabel(region).split(" · ");
   return (
     <span className={className}>
-      <span className="whitespace-nowrap">{first}</span> <span className="whitespace-nowrap">· {second}</span>
+      <span className="whitespace-nowrap">{first} ·</span> <span className="whitespace-nowrap">{second}</span>
     </span>
   );
 }
