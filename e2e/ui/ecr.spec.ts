@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { startFakeEcr, type RunningFakeEcr } from "@/lib/testing/fake-ecr";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
@@ -158,6 +159,8 @@ test("add an ECR registry: Test Connection signs in to AWS, a wrong secret fails
   await expect(row(page)).toContainText("The registry's address is learned at the first test");
   await expect(row(page)).not.toContainText("dkr.ecr");
   await shots(page, "ecr-list-placeholder");
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
   // Its page says the same in its header.
   await row(page).getByRole("link", { name: NAME, exact: true }).click();
