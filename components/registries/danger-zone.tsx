@@ -19,7 +19,7 @@ export function RegistryDangerZone({
 }: {
   companyId: string;
   companySlug: string;
-  registry: Pick<RegistryDto, "id" | "name" | "url" | "lastUsedAt">;
+  registry: Pick<RegistryDto, "id" | "name" | "type" | "url" | "lastUsedAt">;
   serverNow: number;
 }) {
   const [open, setOpen] = useState(false);

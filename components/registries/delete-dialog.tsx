@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/card";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/icons";
 import type { RegistryDto } from "@/lib/registries/dto";
+import { RegistryHost } from "./registry-host";
 
 const IN_USE_WINDOW_MS = 30 * 24 * 3600_000;
 
@@ -26,7 +27,7 @@ export function DeleteRegistryDialog({
   fallbackFocus,
 }: {
   companySlug: string;
-  registry: Pick<RegistryDto, "id" | "name" | "url" | "lastUsedAt"> | null;
+  registry: Pick<RegistryDto, "id" | "name" | "type" | "url" | "lastUsedAt"> | null;
   open: boolean;
   onClose: () => void;
   onDeleted: (registry: Pick<RegistryDto, "id" | "name">) => void;
@@ -59,7 +60,7 @@ export function DeleteRegistryDialog({
       description={
         registry ? (
           <>
-            Berth forgets the credentials for <span className="font-mono text-xs">{registry.url}</span> at once. Deploy agents and CI jobs that ask Berth for
+            Berth forgets the credentials for <RegistryHost registry={registry} note="inline" /> at once. Deploy agents and CI jobs that ask Berth for
             this registry&apos;s pull secret will stop getting one. This cannot be undone.
           </>
         ) : null

@@ -2,6 +2,7 @@ import { Badge, Card } from "@/components/ui/card";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { getRegistryType } from "@/lib/registries/types";
 import { SavedRegistryTest } from "./saved-registry-test";
+import { RegistryHost } from "./registry-host";
 import { RegistryIcon } from "./registry-icon";
 import { RelativeTime } from "./relative-time";
 
@@ -18,7 +19,7 @@ export function RegistryDetails({ registry, serverNow, companyId, canTest }: { r
         </span>
       ),
     },
-    { label: "Host", value: <span className="font-mono text-xs">{`${registry.plainHttp ? "http://" : ""}${registry.url}`}</span> },
+    { label: "Host", value: <RegistryHost registry={registry} className="break-all" /> },
     { label: "State", value: <Badge tone={registry.isActive ? "success" : "neutral"}>{registry.isActive ? "Active" : "Inactive"}</Badge> },
     ...(type?.fields ?? []).map((field) => {
       const value = registry.credentials[field.name];

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/icons";
@@ -10,7 +11,10 @@ import { registryKeys, testSavedRegistry } from "./api";
 import { LastTestBadge } from "./last-test-badge";
 import { testResultToast } from "./test-status";
 
-/** The last test of a saved registry with a button to run it again (members may test, not edit). */
+/**
+ * The last test of a saved registry with a button to run it again (members may test, not edit).
+ * When the test learned the registry's host (ECR), the page is rendered again to show it.
+ */
 export function SavedRegistryTest({
   companyId,
   registry,
@@ -26,6 +30,7 @@ export function SavedRegistryTest({
   const [testing, setTesting] = useState(false);
   const toast = useToast();
   const queryClient = useQueryClient();
+  const router = useRouter();
   return (
     <div className="flex flex-wrap items-center gap-3">
       <LastTestBadge lastTest={lastTest} serverNow={serverNow} testing={testing} inTable={false} />
@@ -42,6 +47,8 @@ export function SavedRegistryTest({
               setLastTest({ status: result.status, message: result.message, checkedAt: new Date().toISOString() });
               toast(testResultToast(registry.name, result));
               void queryClient.invalidateQueries({ queryKey: registryKeys.all(companyId) });
+              // The first test of an ECR registry without a registry ID learns its host: show it.
+              if (result.details?.urlLearned) router.refresh();
             } catch (err) {
               toast({ tone: "error", title: `Could not test ${registry.name}`, description: err instanceof Error ? err.message : String(err) });
             } finally {

@@ -70,19 +70,37 @@ export function testResultToast(name: string, result: Pick<TestResult, "status" 
   return { tone: headline === "Connection failed" ? "error" : "warning", title: `${name}: ${headline.toLowerCase()}`, description: result.message };
 }
 
+type Exchange = NonNullable<TestResult["details"]["exchange"]>;
+
+/** When an exchanged token expires, in the browser's local time with its zone, e.g. "Mar 4, 2026, 21:07 CET". */
+export function tokenExpiry(expiresAt: string, locale?: string, timeZone?: string): string {
+  const date = new Date(expiresAt);
+  if (Number.isNaN(date.getTime())) return expiresAt;
+  return date.toLocaleString(locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone });
+}
+
+/** ISO instants in a server's text (a stage's detail) in the browser's local time, as {@link tokenExpiry} writes them. */
+export function withLocalTimes(text: string, locale?: string, timeZone?: string): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => tokenExpiry(iso, locale, timeZone));
+}
+
+/**
+ * The exchange in one line: which registry host the token is for and until when (local time),
+ * "(cached)" when no request went to the provider. Never the token itself: the result has none.
+ */
+export function exchangeSummary(exchange: Exchange, locale?: string, timeZone?: string): string {
+  const until = tokenExpiry(exchange.expiresAt, locale, timeZone);
+  return exchange.cached
+    ? `ECR token for ${exchange.registryHost}, valid until ${until} (cached)`
+    : `AWS accepted the access key (${exchange.endpoint}): ECR token for ${exchange.registryHost}, valid until ${until}`;
+}
+
 /** What a test proved, in plain words, from the stages that passed. */
 export function verifiedItems(result: TestResult): string[] {
   const passed = new Set(result.stages.filter((s) => s.ok).map((s) => s.name));
   const d = result.details ?? {};
   const items: string[] = [];
-  if (passed.has("aws-auth") && d.exchange) {
-    const until = new Date(d.exchange.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-    items.push(
-      d.exchange.cached
-        ? `A cached ECR token for ${d.exchange.registryHost} (valid until ${until})`
-        : `AWS accepted the access key (${d.exchange.endpoint}); the ECR token for ${d.exchange.registryHost} is valid until ${until}`,
-    );
-  }
+  if (passed.has("aws-auth") && d.exchange) items.push(exchangeSummary(d.exchange));
   if (passed.has("dns")) items.push(d.address ? `DNS resolves (${d.address})` : "DNS resolves");
   if (passed.has("tls")) items.push(d.tlsProtocol ? `TLS certificate trusted (${d.tlsProtocol})` : "TLS certificate trusted");
   if (passed.has("ping")) items.push(d.registryHost ? `${d.registryHost} speaks the registry API` : "The host speaks the registry API");

@@ -308,7 +308,10 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const type = row.type as RegistryTypeKey;
   // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
   const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
-  const { result, learnedHost } = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  const engine = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  const { learnedHost } = engine;
+  // An edit form holding the registry's version needs to know the URL (and so the version) changed.
+  const result: TestResult = learnedHost ? { ...engine.result, details: { ...engine.result.details, urlLearned: true } } : engine.result;
 
   const cancelled = result.details.cancelled === true;
   const record = plan.savedValues && !cancelled;

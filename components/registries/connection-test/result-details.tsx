@@ -1,6 +1,6 @@
 import { CheckIcon, ChevronRightIcon, CrossIcon } from "@/components/ui/icons";
 import type { TestResult } from "@/lib/registries/connection/types";
-import { stageLabel } from "../test-status";
+import { stageLabel, withLocalTimes } from "../test-status";
 
 /** Below the summary: a note when the form changed since, the result's warnings, and the staged timeline (open when something failed). */
 export function ResultDetails({ result, stale }: { result: TestResult; stale: boolean }) {
@@ -33,7 +33,7 @@ export function ResultDetails({ result, stale }: { result: TestResult; stale: bo
                 <span className="min-w-0">
                   <span className="font-medium">{stageLabel(stage.name)}</span>
                   <span className="sr-only">{stage.ok ? ": passed" : ": failed"}</span>
-                  {stage.detail ? <span className="block break-words text-zinc-500 dark:text-zinc-400">{stage.detail}</span> : null}
+                  {stage.detail ? <span className="block break-words text-zinc-500 dark:text-zinc-400">{withLocalTimes(stage.detail)}</span> : null}
                 </span>
                 <span className="text-zinc-500 tabular-nums dark:text-zinc-400">{stage.ms} ms</span>
               </li>

@@ -1,5 +1,5 @@
 import { CheckIcon } from "@/components/ui/icons";
-import { resultHeadline, stageLabel, verifiedItems } from "../test-status";
+import { exchangeSummary, resultHeadline, stageLabel, verifiedItems } from "../test-status";
 import type { TestState } from "../use-connection-test";
 
 /** The colours of the result region for a state: neutral while running, green, amber or red for a result. */
@@ -39,6 +39,13 @@ export function ResultSummary({ state }: { state: TestState }) {
       const { result } = state;
       const headline = resultHeadline(result);
       const failed = result.stages.find((s) => !s.ok);
+      // ECR: the exchange succeeded even when a later stage failed; which host the token is for helps there most.
+      const exchanged = result.details?.exchange && result.stages.some((s) => s.name === "aws-auth" && s.ok) ? exchangeSummary(result.details.exchange) : null;
+      // A saved registry's first exchange may have replaced its placeholder URL, whatever came after.
+      const learned =
+        result.details?.urlLearned && result.details.exchange ? (
+          <p className="text-xs">Berth saved the registry&apos;s address that AWS returned: {result.details.exchange.registryHost}.</p>
+        ) : null;
       if (headline === "Connection successful") {
         const verified = verifiedItems(result);
         return (
@@ -57,6 +64,7 @@ export function ResultSummary({ state }: { state: TestState }) {
                 ))}
               </ul>
             ) : null}
+            {learned}
           </div>
         );
       }
@@ -82,6 +90,8 @@ export function ResultSummary({ state }: { state: TestState }) {
             Failed at: <span className="font-medium">{stageLabel(failed?.name ?? result.stage)}</span>
             {failed?.detail ? <> ({failed.detail})</> : null} · after {result.latencyMs} ms
           </p>
+          {exchanged ? <p className="text-xs">{exchanged}</p> : null}
+          {learned}
         </div>
       );
     }

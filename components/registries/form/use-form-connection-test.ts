@@ -4,6 +4,7 @@ import type { UseFormReturn } from "react-hook-form";
 import { bindingOf } from "@/lib/registries/binding";
 import { parseRegistryInput, type RegistryInput, type RegistryInputIn } from "@/lib/registries/schemas";
 import { testSavedRegistry, validateRegistry } from "../api";
+import { anyAccountRegion } from "../registry-host";
 import { useConnectionTest } from "../use-connection-test";
 import { forType, schemaFor, type EditAnalysis, type EditedRegistry, type Mode } from "./validation";
 
@@ -21,6 +22,7 @@ export function useFormConnectionTest({
   fingerprint,
   edit,
   applyFieldErrors,
+  onUrlLearned,
 }: {
   mode: Mode;
   companyId: string;
@@ -31,6 +33,8 @@ export function useFormConnectionTest({
   fingerprint: string;
   edit: EditAnalysis | null;
   applyFieldErrors: (errors: { path: string; message: string }[], skipName?: boolean) => boolean;
+  /** The saved registry's test told it its URL (ECR), which raised its version by one. */
+  onUrlLearned: () => void;
 }) {
   const test = useConnectionTest((errors) => applyFieldErrors(errors, true));
 
@@ -49,9 +53,15 @@ export function useFormConnectionTest({
     const data = parsed.data as RegistryInput;
     const imageRef = image.trim() || undefined;
     const binding = bindingOf(data.type, data.credentials);
-    const target = binding.url || "the registry";
+    const region = anyAccountRegion({ type: data.type, url: binding.url });
+    const target = region !== null ? `Amazon ECR (${region})` : binding.url || "the registry";
     if (mode === "edit" && registry && !edit?.bindingChange) {
-      void test.start(target, fingerprint, (signal) => testSavedRegistry(companyId, registry.id, { credentials: data.credentials, ...(imageRef ? { image: imageRef } : {}) }, signal));
+      void test.start(target, fingerprint, async (signal) => {
+        const result = await testSavedRegistry(companyId, registry.id, { credentials: data.credentials, ...(imageRef ? { image: imageRef } : {}) }, signal);
+        // Even when a newer test replaces this one on screen: the version went up all the same.
+        if (result.details?.urlLearned) onUrlLearned();
+        return result;
+      });
     } else {
       void test.start(target, fingerprint, (signal) => validateRegistry(companyId, { ...data, ...(imageRef ? { image: imageRef } : {}) }, signal));
     }

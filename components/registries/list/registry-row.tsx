@@ -5,6 +5,7 @@ import { Switch } from "@/components/ui/switch";
 import { GridCell, GridRow } from "@/components/ui/table";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { LastTestBadge } from "../last-test-badge";
+import { RegistryHost, anyAccountRegion } from "../registry-host";
 import { RegistryTypeIcon } from "@/components/ui/icons";
 import { useRegistryTypes } from "../type-summaries";
 import type { ListPermissions } from "./permissions";
@@ -69,9 +70,13 @@ export function RegistryRow({
         <span className="text-xs leading-tight">{type?.label ?? row.type}</span>
       </GridCell>
       <GridCell className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5 max-lg:col-span-2 max-lg:row-start-2 lg:flex-col lg:items-start">
-        <span className="line-clamp-2 max-w-full font-mono text-xs break-words text-zinc-700 dark:text-zinc-300" title={row.url}>
-          <BreakableHost host={row.url} />
-        </span>
+        {anyAccountRegion(row) !== null ? (
+          <RegistryHost registry={row} className="max-w-full text-zinc-700 dark:text-zinc-300" />
+        ) : (
+          <span className="line-clamp-2 max-w-full font-mono text-xs break-words text-zinc-700 dark:text-zinc-300" title={row.url}>
+            <BreakableHost host={row.url} />
+          </span>
+        )}
         {row.plainHttp ? <Badge tone="warning">Plain HTTP</Badge> : null}
       </GridCell>
       <GridCell className="flex items-center gap-2 max-lg:col-start-2 max-lg:row-start-1 max-lg:justify-end">

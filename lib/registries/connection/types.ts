@@ -151,6 +151,11 @@ export interface TestDetails {
     cached: boolean;
     ms: number;
   };
+  /**
+   * A saved registry's test only: this test's exchange told the registry its URL (the ECR
+   * placeholder became `exchange.registryHost`), which raised the registry's version by one.
+   */
+  urlLearned?: boolean;
 }
 
 

@@ -95,11 +95,11 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
     expectNoSecret(text);
     return JSON.parse(text) as TestResult;
   };
-  const createEcr = async (body: unknown): Promise<{ id: string; url: string }> => {
+  const createEcr = async (body: unknown): Promise<{ id: string; url: string; version: number }> => {
     const res = await call(create, apiRequest("POST", `/api/v1/companies/${company.id}/registries`, owner, body), { companyId: company.id });
     const text = await res.text();
     expect(res.status, text).toBe(201);
-    return JSON.parse(text) as { id: string; url: string };
+    return JSON.parse(text) as { id: string; url: string; version: number };
   };
   const getEcr = async (id: string) => {
     const res = await call(getOne, apiRequest("GET", `/api/v1/companies/${company.id}/registries/${id}`, owner), { companyId: company.id, id });
@@ -283,9 +283,11 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
     const first = await testEcr(created.id);
     expect(first).toMatchObject({ ok: true, status: "success" });
     expect(first.details.exchange?.cached).toBe(false);
+    expect(first.details.urlLearned).toBe(true);
     expect(fake.requests.length).toBe(before + 1);
     const after = await getEcr(created.id);
     expect(after.url).toBe(registry.host);
+    expect(after.version).toBe(created.version + 1);
     expect(after.lastTest?.status).toBe("success");
     const [learned] = await t.db.select().from(auditEvents).where(and(eq(auditEvents.targetId, created.id), eq(auditEvents.action, "registry.url_learned")));
     expect(learned?.metadata).toMatchObject({ from: `dkr.ecr.${REGION}.amazonaws.com`, url: registry.host });
@@ -294,6 +296,7 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
     const second = await testEcr(created.id);
     expect(second).toMatchObject({ ok: true, status: "success" });
     expect(second.details.exchange?.cached).toBe(true);
+    expect(second.details.urlLearned).toBeUndefined();
     expect(second.stages.find((s) => s.name === "aws-auth")?.detail).toMatch(/^cached registry password/);
     expect(fake.requests.length).toBe(before + 1);
 

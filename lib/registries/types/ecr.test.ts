@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bindingChanges, bindingOf, storedBindingOf } from "../binding";
 import { parseImageReference, parseRegistryHost } from "../connection/target";
-import { awsPartitionOf, ecr, ecrAnyAccountHost, ecrApiHost, ecrRegistryHost, isEcrAnyAccountUrl, parseEcrHost } from "./ecr";
+import { awsPartitionOf, ecr, ecrAnyAccountHost, ecrAnyAccountRegion, ecrApiHost, ecrRegistryHost, isEcrAnyAccountUrl, parseEcrHost } from "./ecr";
 
 const KEYS = { accessKeyId: "AKIAABCDEFGHIJKLMNOP", secretAccessKey: "s".repeat(40) };
 
@@ -35,6 +35,10 @@ describe("an ECR registry without a registry ID", () => {
     expect(ecrAnyAccountHost("cn-north-1")).toBe("dkr.ecr.cn-north-1.amazonaws.com.cn");
     expect(isEcrAnyAccountUrl("dkr.ecr.eu-west-1.amazonaws.com")).toBe(true);
     expect(isEcrAnyAccountUrl("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toBe(false);
+    expect(ecrAnyAccountRegion("dkr.ecr.eu-west-1.amazonaws.com")).toBe("eu-west-1");
+    expect(ecrAnyAccountRegion("dkr.ecr.cn-north-1.amazonaws.com.cn")).toBe("cn-north-1");
+    expect(ecrAnyAccountRegion("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toBeNull();
+    expect(ecrAnyAccountRegion("dkr.ecr.eu-west-1.amazonaws.com.evil.example")).toBeNull();
     expect(parseRegistryHost("dkr.ecr.eu-west-1.amazonaws.com", false).ok).toBe(true);
   });
 

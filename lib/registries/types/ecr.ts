@@ -1,6 +1,9 @@
 /** Amazon ECR: an IAM access key, exchanged for a 12-hour registry password whenever one is needed. */
 import { defineRegistryType, issues } from "./definition";
+import { isEcrAnyAccountUrl } from "./ecr-hosts";
 import { field } from "./fields";
+
+export { ecrAnyAccountRegion, isEcrAnyAccountUrl } from "./ecr-hosts";
 
 /** `ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]` */
 export const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
@@ -47,10 +50,6 @@ export function parseEcrHost(host: string): { account: string; region: string; f
   return { account: account!, region: region!, fips: Boolean(fips) };
 }
 
-/** Whether `url` is the "any account" placeholder of {@link ecrAnyAccountHost}. */
-export function isEcrAnyAccountUrl(url: string): boolean {
-  return /^dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(url);
-}
 
 export const ecr = defineRegistryType({
   key: "ecr",

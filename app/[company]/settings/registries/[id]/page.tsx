@@ -3,6 +3,7 @@ import { BackLink } from "@/components/registries/back-link";
 import { RegistryDangerZone } from "@/components/registries/danger-zone";
 import { RegistryDetails } from "@/components/registries/registry-details";
 import { RegistryForm } from "@/components/registries/registry-form";
+import { RegistryHost } from "@/components/registries/registry-host";
 import { requestTime } from "@/components/registries/request-time";
 import { Alert, PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
@@ -24,13 +25,19 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
   const type = getRegistryType(registry.type);
   const listHref = `/${ctx.companySlug}/settings/registries`;
   const serverNow = requestTime();
-  const host = `${registry.plainHttp ? "http://" : ""}${registry.url}`;
 
   if (!can(ctx, "registries:write")) {
     return (
       <>
         <BackLink href={listHref} />
-        <PageHeader title={registry.name} description={`${type?.label ?? registry.type} credentials for ${host}.`} />
+        <PageHeader
+          title={registry.name}
+          description={
+            <>
+              {type?.label ?? registry.type} credentials for <RegistryHost registry={registry} note="inline" />.
+            </>
+          }
+        />
         <div className="space-y-4">
           <Alert tone="info" role="note">
             You have read-only access{can(ctx, "registries:test") ? ": you can test this registry, but not change it" : ""}. Changing a registry needs the Manage
@@ -61,7 +68,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
         title={`Edit ${registry.name}`}
         description={
           <>
-            {type?.label ?? registry.type} credentials for <span className="font-mono text-xs">{host}</span>
+            {type?.label ?? registry.type} credentials for <RegistryHost registry={registry} note="inline" />
             {registry.isActive ? "" : " (inactive)"}. Secrets are not shown: leave them blank to keep them.
           </>
         }
@@ -71,7 +78,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
         <RegistryDangerZone
           companyId={ctx.companyId}
           companySlug={ctx.companySlug}
-          registry={{ id: registry.id, name: registry.name, url: registry.url, lastUsedAt: registry.lastUsedAt }}
+          registry={{ id: registry.id, name: registry.name, type: registry.type, url: registry.url, lastUsedAt: registry.lastUsedAt }}
           serverNow={serverNow}
         />
       ) : null}
