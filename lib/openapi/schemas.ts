@@ -106,6 +106,10 @@ export const testResultSchema = z
           })
           .optional()
           .meta({ description: "ECR: the `aws-auth` stage's GetAuthorizationToken exchange" }),
+        urlLearned: z
+          .boolean()
+          .optional()
+          .meta({ description: "A saved ECR registry without a registry ID learned its URL from this test's exchange (its version, the ETag, went up by one)" }),
       })
       .meta({ examples: [{ authScheme: "bearer" }] }),
     warnings: z.array(fieldIssueSchema),

@@ -256,7 +256,7 @@ async function exchangeCredentials(session: Session, exchange: ExchangeStep, sta
     session,
     stage,
     () => exchange({ policy: options.policy, lookup: session.settings.lookup, deadline: session.settings.deadline }),
-    (value) => `${value.cached ? "cached registry password" : `GetAuthorizationToken at ${value.endpoint}`} for ${value.host}, valid until ${value.expiresAt.toISOString()}`,
+    (value) => `${value.cached ? "cached token" : `GetAuthorizationToken at ${value.endpoint}`} for ${value.host}, valid until ${value.expiresAt.toISOString()}`,
   );
   session.secrets.push(...secretVariants(login.username, login.password));
   session.warnings.push(...(login.warnings ?? []));

@@ -297,7 +297,7 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
     expect(second).toMatchObject({ ok: true, status: "success" });
     expect(second.details.exchange?.cached).toBe(true);
     expect(second.details.urlLearned).toBeUndefined();
-    expect(second.stages.find((s) => s.name === "aws-auth")?.detail).toMatch(/^cached registry password/);
+    expect(second.stages.find((s) => s.name === "aws-auth")?.detail).toMatch(/^cached token/);
     expect(fake.requests.length).toBe(before + 1);
 
     // The cached row is encrypted: no secret in it as stored.

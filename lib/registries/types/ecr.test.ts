@@ -37,6 +37,8 @@ describe("an ECR registry without a registry ID", () => {
     expect(isEcrAnyAccountUrl("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toBe(false);
     expect(ecrAnyAccountRegion("dkr.ecr.eu-west-1.amazonaws.com")).toBe("eu-west-1");
     expect(ecrAnyAccountRegion("dkr.ecr.cn-north-1.amazonaws.com.cn")).toBe("cn-north-1");
+    expect(isEcrAnyAccountUrl("dkr.ecr.cn-north-1.amazonaws.com")).toBe(false); // China lives under .com.cn
+    expect(isEcrAnyAccountUrl("dkr.ecr.eu-west-1.amazonaws.com.cn")).toBe(false);
     expect(ecrAnyAccountRegion("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toBeNull();
     expect(ecrAnyAccountRegion("dkr.ecr.eu-west-1.amazonaws.com.evil.example")).toBeNull();
     expect(parseRegistryHost("dkr.ecr.eu-west-1.amazonaws.com", false).ok).toBe(true);
