@@ -1,4 +1,6 @@
 /** The ECR section of docs/benchmarks.md (bench/ecr.ts measures, bench/run.ts and bench/ecr.ts write it). Pure. */
+import { fmt, median, percentile } from "./lib";
+
 export const ECR_START = "<!-- ecr: written by bench/ecr.ts -->";
 export const ECR_END = "<!-- /ecr -->";
 
@@ -16,15 +18,7 @@ export interface EcrResult {
   rows: EcrRow[];
 }
 
-export const median = (xs: number[]) => percentile(xs, 0.5);
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (sorted.length - 1) * p;
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+export { fmt, median, percentile };
 
 /** The section of docs/benchmarks.md, between its markers. */
 export function renderEcr(result: EcrResult): string {

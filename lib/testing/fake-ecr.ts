@@ -23,7 +23,7 @@ import path from "node:path";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { issueServerCert, LOCAL_SANS, type TestCa } from "./registry-certs";
-import { assertLoopbackHost, hostPort } from "./registry-net";
+import { assertLoopbackHost, hostPort, stopServer } from "./registry-net";
 
 export interface FakeEcrKey {
   accessKeyId: string;
@@ -509,9 +509,7 @@ export async function startFakeEcr(options: FakeEcrOptions): Promise<RunningFake
       stop: async () => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        rmSync(dir, { recursive: true, force: true });
+        await stopServer(server, dir);
       },
     };
   } catch (error) {

@@ -1,4 +1,6 @@
 /** Small network helpers for the test harness: loopback only, always. */
+import { rmSync } from "node:fs";
+import type http from "node:http";
 import net from "node:net";
 import ipaddr from "ipaddr.js";
 
@@ -31,4 +33,11 @@ export async function getFreePort(host = "127.0.0.1"): Promise<number> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Stops a test server: drops its open connections, waits for it to close, removes its temp directory. */
+export async function stopServer(server: http.Server, dir?: string): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { importPKCS8, SignJWT } from "jose";
 import { createSigningCert, issueServerCert, LOCAL_SANS, type TestCa } from "./registry-certs";
-import { assertLoopbackHost, hostPort } from "./registry-net";
+import { assertLoopbackHost, hostPort, stopServer } from "./registry-net";
 
 /** user → repository name (or "*") → allowed actions. User "" is anonymous. */
 export type TokenAcl = Record<string, Record<string, string[]>>;
@@ -248,9 +248,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       signerCertPem: signer.certPem,
       requests,
       stop: async () => {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        rmSync(dir, { recursive: true, force: true });
+        await stopServer(server, dir);
       },
     };
   } catch (error) {
