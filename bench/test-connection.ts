@@ -24,6 +24,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { percentile } from "./lib";
 
 // The service's configuration, before any app module reads it.
 process.env.ENCRYPTION_KEYS ??= "bench:" + Buffer.alloc(32, 9).toString("base64");
@@ -43,13 +44,6 @@ const ISSUER = "berth-bench-issuer";
 
 type Cleanup = () => Promise<void> | void;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (sorted.length - 1) * p;
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
 
 function skopeoLogin(host: string, user: { name: string; password: string }, certDir: string, authFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
