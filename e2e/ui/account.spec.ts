@@ -1,9 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { shots } from "../support/screenshots";
 import { ADMIN, signInApi, signInPage } from "../support/session";
-
-const SHOTS = path.resolve(__dirname, "../../test-results/screenshots");
 
 /** A new member of the shared company, created through an invite link as a person would. */
 async function newMember(browser: Browser, label: string): Promise<{ email: string; password: string }> {
@@ -94,12 +91,7 @@ test("sign out everywhere from a second browser signs the first one out", async 
   await expect(sessions.getByRole("listitem").first()).toContainText("This session");
   await expect(sessions.getByRole("listitem", { name: /Firefox 128 on Linux/ })).toContainText("Last seen");
 
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const [suffix, width] of [["desktop", 1280], ["375", 375]] as const) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(SHOTS, `account-${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await shots(page, "account");
 
   // The first browser works until then.
   await openAccount(firstPage);
