@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { apiRequest } from "@/lib/testing/auth";
-import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { seedTeam, type Team } from "@/lib/testing/identity";
+import { setUpSeededTeam } from "@/lib/testing/identity";
 
 // Server actions read the request's cookies through next/headers; here, the test's request.
 const current = vi.hoisted(() => ({ headers: new Headers() }));
@@ -13,24 +12,16 @@ const { createPasswordResetLinkAction, removeMemberAction, revokeInviteAction, u
 const { revokeTokenAction } = await import("@/app/[company]/settings/tokens/actions");
 const { signOutSessionAction } = await import("@/app/account/actions");
 
-let t: TestDb;
-let team: Team;
-beforeAll(async () => {
-  t = await useTestDb();
-  team = await seedTeam(t.db);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const s = setUpSeededTeam();
 beforeEach(() => {
-  current.headers = apiRequest("POST", "/", { cookie: team.users.owner.cookie }).headers;
+  current.headers = apiRequest("POST", "/", { cookie: s.team.users.owner.cookie }).headers;
 });
 
 const MALFORMED = ["not-a-uuid", "1", "' or 1=1 --", "00000000-0000-0000-0000-00000000000g", "x".repeat(300)];
 
 describe("server actions given a malformed id answer 404, like the API", () => {
   it.each(MALFORMED)("%s", async (id) => {
-    const slug = team.company.slug;
+    const slug = s.team.company.slug;
     const results = {
       updateMember: await updateMemberAction(slug, id, { role: "viewer" }),
       removeMember: await removeMemberAction(slug, id),
@@ -45,10 +36,10 @@ describe("server actions given a malformed id answer 404, like the API", () => {
   });
 
   it("a well-formed id of nothing is 404 too, and a real one works", async () => {
-    const slug = team.company.slug;
+    const slug = s.team.company.slug;
     const unknown = crypto.randomUUID();
     expect(await updateMemberAction(slug, unknown, { role: "viewer" })).toMatchObject({ ok: false, status: 404 });
     expect(await revokeInviteAction(slug, unknown)).toMatchObject({ ok: false, status: 404 });
-    expect(await updateMemberAction(slug, team.users.viewer.id, { role: "member" })).toMatchObject({ ok: true, data: { role: "member" } });
+    expect(await updateMemberAction(slug, s.team.users.viewer.id, { role: "member" })).toMatchObject({ ok: true, data: { role: "member" } });
   });
 });

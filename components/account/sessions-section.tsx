@@ -1,27 +1,15 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
 import { signOutEverywhereAction, signOutSessionAction } from "@/app/account/actions";
 import { RelativeTime } from "@/components/registries/relative-time";
 import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
+import { useAction } from "@/components/ui/use-action";
 import type { SessionDto } from "@/lib/account/service";
 
 /** The caller's active sessions, with "Sign out" for each and "Sign out everywhere". */
 export function SessionsSection({ sessions, serverNow }: { sessions: SessionDto[]; serverNow: number }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-
-  function run(fn: () => Promise<{ ok: boolean; error?: string }>) {
-    setError(null);
-    start(async () => {
-      const r = await fn();
-      if (!r.ok) setError(r.error ?? "Failed");
-      router.refresh();
-    });
-  }
+  const { pending, error, run } = useAction();
 
   return (
     <Card>

@@ -1,34 +1,25 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { createPasswordResetLinkAction, inviteMemberAction, removeMemberAction, revokeInviteAction, updateMemberAction } from "@/app/[company]/settings/members/actions";
 import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useAction } from "@/components/ui/use-action";
 import type { InviteDto, MemberDto } from "@/lib/companies/service";
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
 
 export function MembersManager({ companySlug, members, invites, me, myRole }: { companySlug: string; members: MemberDto[]; invites: InviteDto[]; me: string; myRole: string }) {
   const router = useRouter();
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, start, error, setError, run } = useAction();
   const [link, setLink] = useState<string | null>(null);
   const [resetLink, setResetLink] = useState<{ email: string; url: string } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const roles = myRole === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
-
-  function run(fn: () => Promise<{ ok: boolean; error?: string }>) {
-    setError(null);
-    start(async () => {
-      const r = await fn();
-      if (!r.ok) setError(r.error ?? "Failed");
-      router.refresh();
-    });
-  }
 
   return (
     <div className="space-y-6">

@@ -1,9 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
+import { shots } from "../support/screenshots";
 import { ADMIN, signInApi, signInPage } from "../support/session";
 
-const SHOTS = path.resolve(__dirname, "../../test-results/screenshots");
+/** A browser the sessions list can tell apart from the default one. */
+const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /** A new member of the shared company, created through an invite link as a person would. */
 async function newMember(browser: Browser, label: string): Promise<{ email: string; password: string }> {
@@ -33,6 +33,14 @@ async function newMember(browser: Browser, label: string): Promise<{ email: stri
   return { email, password };
 }
 
+/** A browser of its own (a new context), signed in as `user` through the login form. */
+async function signedInBrowser(browser: Browser, user: { email: string; password: string }, options?: BrowserContextOptions) {
+  const ctx = await browser.newContext(options);
+  const page = await ctx.newPage();
+  await signInPage(page, user.email, user.password);
+  return { ctx, page };
+}
+
 async function openAccount(page: Page) {
   await page.goto("/account");
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
@@ -40,12 +48,8 @@ async function openAccount(page: Page) {
 
 test("change your password on /account; other sessions are signed out, the new password signs in", async ({ browser }) => {
   const user = await newMember(browser, "pwchange");
-  const first = await browser.newContext();
-  const page = await first.newPage();
-  await signInPage(page, user.email, user.password);
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  await signInPage(otherPage, user.email, user.password);
+  const { ctx: first, page } = await signedInBrowser(browser, user);
+  const { ctx: other, page: otherPage } = await signedInBrowser(browser, user);
 
   await openAccount(page);
   // A wrong current password is refused next to its field.
@@ -81,12 +85,8 @@ test("change your password on /account; other sessions are signed out, the new p
 
 test("sign out everywhere from a second browser signs the first one out", async ({ browser }) => {
   const user = await newMember(browser, "everywhere");
-  const first = await browser.newContext({ userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" });
-  const firstPage = await first.newPage();
-  await signInPage(firstPage, user.email, user.password);
-  const second = await browser.newContext();
-  const page = await second.newPage();
-  await signInPage(page, user.email, user.password);
+  const { ctx: first, page: firstPage } = await signedInBrowser(browser, user, { userAgent: FIREFOX_LINUX });
+  const { ctx: second, page } = await signedInBrowser(browser, user);
 
   await openAccount(page);
   const sessions = page.getByRole("list", { name: "Active sessions" });
@@ -94,12 +94,7 @@ test("sign out everywhere from a second browser signs the first one out", async 
   await expect(sessions.getByRole("listitem").first()).toContainText("This session");
   await expect(sessions.getByRole("listitem", { name: /Firefox 128 on Linux/ })).toContainText("Last seen");
 
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const [suffix, width] of [["desktop", 1280], ["375", 375]] as const) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: path.join(SHOTS, `account-${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await shots(page, "account");
 
   // The first browser works until then.
   await openAccount(firstPage);
@@ -116,12 +111,8 @@ test("sign out everywhere from a second browser signs the first one out", async 
 
 test("sign out one other session from the list", async ({ browser }) => {
   const user = await newMember(browser, "onesession");
-  const first = await browser.newContext({ userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" });
-  const firstPage = await first.newPage();
-  await signInPage(firstPage, user.email, user.password);
-  const second = await browser.newContext();
-  const page = await second.newPage();
-  await signInPage(page, user.email, user.password);
+  const { ctx: first } = await signedInBrowser(browser, user, { userAgent: FIREFOX_LINUX });
+  const { ctx: second, page } = await signedInBrowser(browser, user);
 
   await openAccount(page);
   await page.getByRole("list", { name: "Active sessions" }).getByRole("listitem", { name: /Firefox 128 on Linux/ }).getByRole("button", { name: "Sign out" }).click();
@@ -134,9 +125,7 @@ test("sign out one other session from the list", async ({ browser }) => {
 
 test("an owner's one-time reset link sets a member's password and signs them out", async ({ browser }) => {
   const user = await newMember(browser, "resetlink");
-  const memberCtx = await browser.newContext();
-  const memberPage = await memberCtx.newPage();
-  await signInPage(memberPage, user.email, user.password);
+  const { ctx: memberCtx, page: memberPage } = await signedInBrowser(browser, user);
 
   const ownerCtx = await browser.newContext();
   const page = await ownerCtx.newPage();

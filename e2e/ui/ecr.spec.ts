@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
@@ -8,6 +8,7 @@ import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@
 import { createTestCa, type TestCa } from "@/lib/testing/registry-certs";
 import { startBerth, type BerthServer } from "../support/server";
 import { testResult } from "../support/registries";
+import { shots as fullPageShots } from "../support/screenshots";
 import { signInPage } from "../support/session";
 
 /**
@@ -21,7 +22,6 @@ import { signInPage } from "../support/session";
 
 const OWNER = { email: "ecr-owner@berth.test", password: "ecr-owner-password-1", company: "ECR Co", slug: "ecr-co" } as const;
 const LIST = `/${OWNER.slug}/settings/registries`;
-const SHOTS = path.resolve(__dirname, "../../test-results/screenshots");
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
 const NAME = "Production ECR";
@@ -61,7 +61,6 @@ test.beforeAll(async () => {
     BERTH_ADMIN_PASSWORD: OWNER.password,
     BERTH_COMPANY_NAME: OWNER.company,
   });
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 test.afterAll(async () => {
@@ -83,17 +82,12 @@ async function ownerPage(browser: Browser): Promise<{ page: Page; answers: () =>
   return { page, answers, close: () => context.close() };
 }
 
-/** Full-page screenshots at 1280 and 375 px (copied to docs/screenshots by hand). */
+/** Full-page screenshots at 1280 and 375 px (copied to docs/screenshots by hand), without the toasts. */
 async function shots(page: Page, name: string) {
   // A toast is fixed to the viewport: in a full-page picture it would float over the middle.
   for (const dismiss of await page.getByRole("button", { name: "Dismiss notification" }).all()) await dismiss.click();
   await expect(page.getByRole("button", { name: "Dismiss notification" })).toHaveCount(0);
-  for (const [label, width] of [["desktop", 1280], ["375", 375]] as const) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await fullPageShots(page, name);
 }
 
 function row(page: Page, name: string = NAME) {

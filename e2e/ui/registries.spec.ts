@@ -1,15 +1,13 @@
-import fs from "node:fs";
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { REGISTRY_TYPE_KEYS, getRegistryType, type RegistryTypeKey } from "@/lib/registries/schemas";
 import { closedPort } from "@/lib/testing/registry-servers";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
 import { clearRegistries, fillRegistryForm, testResult } from "../support/registries";
+import { shots } from "../support/screenshots";
 import { ADMIN, bootstrapOwner, signInPage } from "../support/session";
 
 const LIST = `/${ADMIN.slug}/settings/registries`;
-const SHOTS = path.resolve(__dirname, "../../test-results/screenshots");
 const USER = "e2e-user";
 const PASSWORD = `berth-e2e-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -27,7 +25,6 @@ test.beforeAll(async ({ request }) => {
   deadPort = await closedPort();
   api = await bootstrapOwner(request);
   await clearRegistries(request, api.companyId, api.token);
-  fs.mkdirSync(SHOTS, { recursive: true });
 });
 
 test.afterAll(async () => {
@@ -43,16 +40,6 @@ async function openAddForm(page: Page) {
   await page.goto(LIST);
   await page.getByRole("link", { name: "Add Registry" }).first().click();
   await expect(page.getByLabel("Registry type", { exact: true })).toBeVisible();
-}
-
-/** Full-page screenshots at desktop and 375 px for the README (copied to docs/screenshots by hand). */
-async function shots(page: Page, name: string) {
-  for (const [suffix, width] of [["desktop", 1280], ["375", 375]] as const) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 function row(page: Page, name: string) {

@@ -1,7 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { totpCodeAt } from "../../lib/auth/totp";
+import { shots } from "../support/screenshots";
 import { startBerth, type BerthServer } from "../support/server";
 
 /**
@@ -10,25 +9,14 @@ import { startBerth, type BerthServer } from "../support/server";
  * here from that key, then with a recovery code (once); the company policy on the Security page.
  */
 const OWNER = { email: "tfa-owner@berth.test", password: "tfa-owner-password-1", company: "Two Factor Co", slug: "two-factor-co" };
-const SHOTS = path.resolve(__dirname, "../../test-results/screenshots");
 
 let server: BerthServer;
 test.beforeAll(async () => {
   server = await startBerth({ BERTH_ADMIN_EMAIL: OWNER.email, BERTH_ADMIN_PASSWORD: OWNER.password, BERTH_COMPANY_NAME: OWNER.company });
-  fs.mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {
   await server?.stop();
 });
-
-async function shots(page: Page, name: string) {
-  for (const [suffix, width] of [["desktop", 1280], ["375", 375]] as const) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${suffix}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 async function signInWithPassword(page: Page) {
   await page.goto("/login");

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { DELETE as deleteMember } from "@/app/api/v1/companies/[companyId]/members/[userId]/route";
 import { auditEvents, memberships, sessions } from "@/db/schema";
@@ -7,19 +7,10 @@ import { handlers } from "@/lib/auth/auth";
 import { checkCredentials } from "@/lib/auth/sign-in";
 import { PEER_HEADER } from "@/lib/client-address";
 import { apiRequest, call, signedInSession, TEST_ORIGIN } from "@/lib/testing/auth";
-import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { seedTeam, type Team } from "@/lib/testing/identity";
+import { seedTeam, setUpSeededTeam, type Team } from "@/lib/testing/identity";
 import { changePassword, describeBrowser, listMySessions, signOutEverywhere, signOutSession, type AccountContext } from "./service";
 
-let t: TestDb;
-let team: Team;
-beforeAll(async () => {
-  t = await useTestDb();
-  team = await seedTeam(t.db);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const s = setUpSeededTeam();
 
 const status = async (cookie: string) => (await me(apiRequest("GET", "/api/v1/me", { cookie }))).status;
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -27,9 +18,9 @@ const CHROME_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/
 
 /** A user signed in twice (two browsers), with the account context of the first session. */
 async function twoSessions() {
-  const user = await team.addUser("member");
+  const user = await s.team.addUser("member");
   // Only the two sessions below: the one the seed signed in with is ended.
-  await t.db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, user.id));
+  await s.t.db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, user.id));
   const a = await signedInSession(user.id, { ip: "192.0.2.1", userAgent: FIREFOX });
   const b = await signedInSession(user.id, { ip: "198.51.100.7", userAgent: CHROME_MAC });
   const ctx: AccountContext = { userId: user.id, email: user.email, sessionId: a.sessionId, ip: "192.0.2.1", requestId: "test" };
@@ -59,8 +50,8 @@ async function authRequest(method: string, path: string, cookies: Map<string, st
 
 describe("signing out ends the session on the server", () => {
   it("after sign-out through Auth.js, a copy of the session cookie is refused", async () => {
-    const user = await team.addUser("member");
-    await t.db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, user.id));
+    const user = await s.team.addUser("member");
+    await s.t.db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, user.id));
     const cookies = new Map<string, string>();
     const csrf = await authRequest("GET", "/api/auth/csrf", cookies);
     jar(csrf, cookies);
@@ -71,25 +62,25 @@ describe("signing out ends the session on the server", () => {
     expect(session, "signed in").toBeTruthy();
     const copied = `authjs.session-token=${session}`;
     expect(await status(copied)).toBe(200);
-    const [row, ...more] = await t.db.select().from(sessions).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
+    const [row, ...more] = await s.t.db.select().from(sessions).where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt)));
     expect(more, "one session per sign-in").toEqual([]);
 
     const out = await authRequest("POST", "/api/auth/signout", cookies, { csrfToken });
     expect([200, 302]).toContain(out.status);
     expect(await status(copied), "the copied cookie no longer works").toBe(401);
-    const [ended] = await t.db.select().from(sessions).where(eq(sessions.id, row!.id));
+    const [ended] = await s.t.db.select().from(sessions).where(eq(sessions.id, row!.id));
     expect(ended!.revokedAt).not.toBeNull();
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signed_out"));
+    const audit = await s.t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.signed_out"));
     expect(audit).toContainEqual(expect.objectContaining({ targetId: user.id, metadata: { sessionId: row!.id } }));
   });
 
   it("a cookie naming no session, another user's session or an expired one is refused", async () => {
     const { user, a } = await twoSessions();
-    const other = await team.addUser("member");
+    const other = await s.team.addUser("member");
     const { cookieFor } = await import("@/lib/testing/auth");
     expect(await status(await cookieFor(other.id, a.sessionId)), "someone else's session id").toBe(401);
     expect(await status(await cookieFor(user.id, crypto.randomUUID()))).toBe(401);
-    await t.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, a.sessionId));
+    await s.t.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, a.sessionId));
     expect(await status(a.cookie)).toBe(401);
   });
 });
@@ -98,7 +89,7 @@ describe("the sessions list", () => {
   it("lists live sessions with address and browser, this one first", async () => {
     const { ctx, a, b } = await twoSessions();
     const list = await listMySessions(ctx);
-    expect(list.map((s) => [s.id, s.current, s.ip, s.browser])).toEqual([
+    expect(list.map((row) => [row.id, row.current, row.ip, row.browser])).toEqual([
       [a.sessionId, true, "192.0.2.1", "Firefox 128 on Linux"],
       [b.sessionId, false, "198.51.100.7", "Chrome 131 on macOS"],
     ]);
@@ -108,13 +99,13 @@ describe("the sessions list", () => {
 
   it("last seen is written at most once a minute", async () => {
     const { a } = await twoSessions();
-    const lastSeen = async () => (await t.db.select().from(sessions).where(eq(sessions.id, a.sessionId)))[0]!.lastSeenAt.getTime();
+    const lastSeen = async () => (await s.t.db.select().from(sessions).where(eq(sessions.id, a.sessionId)))[0]!.lastSeenAt.getTime();
     const recent = new Date(Date.now() - 30_000);
-    await t.db.update(sessions).set({ lastSeenAt: recent }).where(eq(sessions.id, a.sessionId));
+    await s.t.db.update(sessions).set({ lastSeenAt: recent }).where(eq(sessions.id, a.sessionId));
     expect(await status(a.cookie)).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     expect(await lastSeen(), "seen 30 s ago: not written again").toBe(recent.getTime());
-    await t.db.update(sessions).set({ lastSeenAt: new Date(Date.now() - 120_000) }).where(eq(sessions.id, a.sessionId));
+    await s.t.db.update(sessions).set({ lastSeenAt: new Date(Date.now() - 120_000) }).where(eq(sessions.id, a.sessionId));
     expect(await status(a.cookie)).toBe(200);
     await expect.poll(lastSeen, { timeout: 2000 }).toBeGreaterThan(Date.now() - 10_000);
   });
@@ -142,8 +133,8 @@ describe("sign out one session, or everywhere", () => {
     expect(await signOutEverywhere(ctx)).toEqual({ sessionsEnded: 2 });
     expect(await status(a.cookie)).toBe(401);
     expect(await status(b.cookie)).toBe(401);
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "user.signed_out_everywhere"));
-    expect(audit).toContainEqual(expect.objectContaining({ companyId: team.company.id, targetId: user.id, metadata: { sessionsEnded: 2 } }));
+    const audit = await s.t.db.select().from(auditEvents).where(eq(auditEvents.action, "user.signed_out_everywhere"));
+    expect(audit).toContainEqual(expect.objectContaining({ companyId: s.team.company.id, targetId: user.id, metadata: { sessionsEnded: 2 } }));
   });
 });
 
@@ -166,7 +157,7 @@ describe("changing your password", () => {
     expect((await checkCredentials(user.email, "a-new-long-password", new Headers({ [PEER_HEADER]: "192.0.2.99" }))).ok).toBe(true);
     expect((await checkCredentials(user.email, "member-password-1", new Headers({ [PEER_HEADER]: "192.0.2.99" }))).ok).toBe(false);
 
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.targetId, user.id));
+    const audit = await s.t.db.select().from(auditEvents).where(eq(auditEvents.targetId, user.id));
     expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(["user.password_change_failed", "user.password_changed"]));
     const text = JSON.stringify(audit);
     for (const secret of ["a-new-long-password", "member-password-1", "not-my-password", "iloveyou123456"]) expect(text).not.toContain(secret);
@@ -182,16 +173,16 @@ describe("changing your password", () => {
 describe("removal from every company", () => {
   it("ends every session of the removed user; removal from one of two companies does not", async () => {
     const inTwo = await twoSessions();
-    const other = await seedTeam(t.db);
-    await t.db.insert(memberships).values({ companyId: other.company.id, userId: inTwo.user.id, role: "member" });
+    const other = await seedTeam(s.t.db);
+    await s.t.db.insert(memberships).values({ companyId: other.company.id, userId: inTwo.user.id, role: "member" });
     const remove = (from: Team, userId: string) =>
       call(deleteMember, apiRequest("DELETE", `/api/v1/companies/${from.company.id}/members/${userId}`, { cookie: from.users.owner.cookie }), { companyId: from.company.id, userId });
-    expect((await remove(team, inTwo.user.id)).status).toBe(204);
+    expect((await remove(s.team, inTwo.user.id)).status).toBe(204);
     expect(await status(inTwo.a.cookie), "still a member of another company").toBe(200);
     expect((await remove(other, inTwo.user.id)).status).toBe(204);
     expect(await status(inTwo.a.cookie)).toBe(401);
     expect(await status(inTwo.b.cookie)).toBe(401);
-    const audit = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "user.sessions_ended"));
+    const audit = await s.t.db.select().from(auditEvents).where(eq(auditEvents.action, "user.sessions_ended"));
     expect(audit).toContainEqual(expect.objectContaining({ companyId: other.company.id, targetId: inTwo.user.id, metadata: { reason: "removed_from_every_company", sessionsEnded: 2 } }));
   });
 });

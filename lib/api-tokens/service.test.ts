@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DELETE as deleteMember, PATCH as patchMember } from "@/app/api/v1/companies/[companyId]/members/[userId]/route";
 import { DELETE as revokeToken } from "@/app/api/v1/companies/[companyId]/tokens/[tokenId]/route";
 import { GET as listTokens, POST as createToken } from "@/app/api/v1/companies/[companyId]/tokens/route";
@@ -8,18 +8,9 @@ import { apiTokens, memberships } from "@/db/schema";
 import { hashApiToken } from "@/lib/auth/tokens";
 import { requirePermission, settleTokenTouches } from "@/lib/context";
 import { apiRequest, call } from "@/lib/testing/auth";
-import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { contextFor, problemOf, seedTeam, tokenFor, tokenRow, withEnv, type Team } from "@/lib/testing/identity";
+import { contextFor, problemOf, setUpSeededTeam, tokenFor, tokenRow, withEnv } from "@/lib/testing/identity";
 
-let t: TestDb;
-let team: Team;
-beforeAll(async () => {
-  t = await useTestDb();
-  team = await seedTeam(t.db);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const s = setUpSeededTeam();
 
 const meAs = (token: string, peer?: string, headers?: Record<string, string>) => me(apiRequest("GET", "/api/v1/me", { token, peer }, undefined, headers));
 
@@ -29,8 +20,8 @@ async function expect401(res: Response) {
 }
 
 /** Creates a token through the API as a session user, returning the answer. */
-async function createViaApi(body: unknown, who = team.users.member) {
-  return call(createToken, apiRequest("POST", `/api/v1/companies/${team.company.id}/tokens`, { cookie: who.cookie }, body), { companyId: team.company.id });
+async function createViaApi(body: unknown, who = s.team.users.member) {
+  return call(createToken, apiRequest("POST", `/api/v1/companies/${s.team.company.id}/tokens`, { cookie: who.cookie }, body), { companyId: s.team.company.id });
 }
 
 describe("creating and listing tokens", () => {
@@ -40,23 +31,23 @@ describe("creating and listing tokens", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = await res.json();
     expect(body.token).toMatch(/^brt_[A-Za-z0-9_-]{43}$/);
-    expect(res.headers.get("location")).toBe(`/api/v1/companies/${team.company.id}/tokens/${body.id}`);
+    expect(res.headers.get("location")).toBe(`/api/v1/companies/${s.team.company.id}/tokens/${body.id}`);
     expect(body.scopes).toEqual(["registries:read", "registries:pull"]);
-    const row = await tokenRow(t.db, body.id);
+    const row = await tokenRow(s.t.db, body.id);
     expect(row.tokenHash).toBe(hashApiToken(body.token));
     expect(JSON.stringify(row)).not.toContain(body.token);
     expect(row.prefix).toBe(body.token.slice(0, 12));
 
-    const list = await call(listTokens, apiRequest("GET", `/api/v1/companies/${team.company.id}/tokens`, { cookie: team.users.member.cookie }), { companyId: team.company.id });
+    const list = await call(listTokens, apiRequest("GET", `/api/v1/companies/${s.team.company.id}/tokens`, { cookie: s.team.users.member.cookie }), { companyId: s.team.company.id });
     const text = await list.text();
     expect(text).not.toContain(body.token);
     expect(JSON.parse(text).items.map((i: { id: string }) => i.id)).toContain(body.id);
   });
 
   it("lists only the caller's own tokens", async () => {
-    const mine = await tokenFor(t.db, team.company.id, team.users.memberMr.id);
-    const theirs = await tokenFor(t.db, team.company.id, team.users.admin.id);
-    const res = await call(listTokens, apiRequest("GET", `/api/v1/companies/${team.company.id}/tokens`, { cookie: team.users.memberMr.cookie }), { companyId: team.company.id });
+    const mine = await tokenFor(s.t.db, s.team.company.id, s.team.users.memberMr.id);
+    const theirs = await tokenFor(s.t.db, s.team.company.id, s.team.users.admin.id);
+    const res = await call(listTokens, apiRequest("GET", `/api/v1/companies/${s.team.company.id}/tokens`, { cookie: s.team.users.memberMr.cookie }), { companyId: s.team.company.id });
     const ids = (await res.json()).items.map((i: { id: string }) => i.id);
     expect(ids).toContain(mine.id);
     expect(ids).not.toContain(theirs.id);
@@ -75,10 +66,10 @@ describe("creating and listing tokens", () => {
     },
     { why: "an unknown field", body: { name: "x", scopes: ["registries:read"], admin: true }, path: "" },
   ])("400 with the field's path for $why", async ({ body, path }) => {
-    const before = await t.db.select({ n: sql<number>`count(*)::int` }).from(apiTokens);
+    const before = await s.t.db.select({ n: sql<number>`count(*)::int` }).from(apiTokens);
     const problem = await problemOf(await createViaApi(body), 400);
     expect(problem.errors?.map((e) => e.path)).toContain(path);
-    const after = await t.db.select({ n: sql<number>`count(*)::int` }).from(apiTokens);
+    const after = await s.t.db.select({ n: sql<number>`count(*)::int` }).from(apiTokens);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
@@ -104,31 +95,31 @@ describe("bearer authentication", () => {
   });
 
   it("an expired token → 401; one that has not expired yet works", async () => {
-    const { token, id } = await tokenFor(t.db, team.company.id, team.users.member.id, { expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+    const { token, id } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id, { expiresAt: new Date(Date.now() + 3600_000).toISOString() });
     expect((await meAs(token)).status).toBe(200);
-    await t.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, id));
+    await s.t.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, id));
     const res = await meAs(token);
     await expect401(res);
-    await expect(contextFor(team.company.id, { token })).rejects.toMatchObject({ status: 401 });
+    await expect(contextFor(s.team.company.id, { token })).rejects.toMatchObject({ status: 401 });
   });
 
   it("a revoked token → 401 (revocation through the API is idempotent)", async () => {
-    const { token, id } = await tokenFor(t.db, team.company.id, team.users.member.id);
+    const { token, id } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id);
     expect((await meAs(token)).status).toBe(200);
-    const path = `/api/v1/companies/${team.company.id}/tokens/${id}`;
+    const path = `/api/v1/companies/${s.team.company.id}/tokens/${id}`;
     for (let i = 0; i < 2; i++) {
-      const res = await call(revokeToken, apiRequest("DELETE", path, { cookie: team.users.member.cookie }), { companyId: team.company.id, tokenId: id });
+      const res = await call(revokeToken, apiRequest("DELETE", path, { cookie: s.team.users.member.cookie }), { companyId: s.team.company.id, tokenId: id });
       expect(res.status).toBe(204);
     }
-    expect((await tokenRow(t.db, id)).revokedAt).not.toBeNull();
+    expect((await tokenRow(s.t.db, id)).revokedAt).not.toBeNull();
     await expect401(await meAs(token));
   });
 
   it("a token cannot revoke tokens (session only), not even itself", async () => {
-    const { token, id } = await tokenFor(t.db, team.company.id, team.users.owner.id);
-    const res = await call(revokeToken, apiRequest("DELETE", `/api/v1/companies/${team.company.id}/tokens/${id}`, { token }), { companyId: team.company.id, tokenId: id });
+    const { token, id } = await tokenFor(s.t.db, s.team.company.id, s.team.users.owner.id);
+    const res = await call(revokeToken, apiRequest("DELETE", `/api/v1/companies/${s.team.company.id}/tokens/${id}`, { token }), { companyId: s.team.company.id, tokenId: id });
     await problemOf(res, 403);
-    expect((await tokenRow(t.db, id)).revokedAt).toBeNull();
+    expect((await tokenRow(s.t.db, id)).revokedAt).toBeNull();
   });
 });
 
@@ -140,21 +131,21 @@ describe("CIDR allowlist", () => {
     { allow: ["2001:db8::7"], inside: ["2001:db8::7"], outside: ["2001:db8::8"] },
     { allow: ["192.0.2.0/24", "2001:db8::/32"], inside: ["192.0.2.200", "2001:db8::1"], outside: ["198.51.100.1"] },
   ])("allowlist $allow", async ({ allow, inside, outside }) => {
-    const { token } = await tokenFor(t.db, team.company.id, team.users.member.id, { cidrAllowlist: allow, scopes: ["registries:read"] });
+    const { token } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id, { cidrAllowlist: allow, scopes: ["registries:read"] });
     for (const peer of inside) {
       expect((await meAs(token, peer)).status, peer).toBe(200);
-      const ctx = await contextFor(team.company.id, { token, peer });
+      const ctx = await contextFor(s.team.company.id, { token, peer });
       expect(() => requirePermission(ctx, "registries:list")).not.toThrow();
     }
     for (const peer of outside) {
       const problem = await problemOf(await meAs(token, peer), 403);
       expect(problem.detail).toMatch(/address/);
-      await expect(contextFor(team.company.id, { token, peer })).rejects.toMatchObject({ status: 403 });
+      await expect(contextFor(s.team.company.id, { token, peer })).rejects.toMatchObject({ status: 403 });
     }
   });
 
   it("X-Forwarded-For is believed only from a trusted proxy (BERTH_TRUSTED_PROXIES)", async () => {
-    const { token } = await tokenFor(t.db, team.company.id, team.users.member.id, { cidrAllowlist: ["203.0.113.0/24"] });
+    const { token } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id, { cidrAllowlist: ["203.0.113.0/24"] });
     const xff = { "x-forwarded-for": "203.0.113.9" };
     // Without trusted proxies, a client cannot claim an allowed address.
     await withEnv({ BERTH_TRUSTED_PROXIES: undefined }, async () => {
@@ -170,93 +161,93 @@ describe("CIDR allowlist", () => {
 
 describe("last-used time", () => {
   it("is written at most once a minute", async () => {
-    const { token, id } = await tokenFor(t.db, team.company.id, team.users.member.id);
-    expect((await tokenRow(t.db, id)).lastUsedAt).toBeNull();
+    const { token, id } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id);
+    expect((await tokenRow(s.t.db, id)).lastUsedAt).toBeNull();
 
     expect((await meAs(token)).status).toBe(200);
     await settleTokenTouches(); // the write is off the request's path
-    const first = (await tokenRow(t.db, id)).lastUsedAt;
+    const first = (await tokenRow(s.t.db, id)).lastUsedAt;
     expect(first).toBeInstanceOf(Date);
     expect(Math.abs(first!.getTime() - Date.now())).toBeLessThan(60_000);
 
     await new Promise((r) => setTimeout(r, 20));
     expect((await meAs(token)).status).toBe(200);
-    await contextFor(team.company.id, { token });
+    await contextFor(s.team.company.id, { token });
     await settleTokenTouches();
-    expect((await tokenRow(t.db, id)).lastUsedAt!.getTime()).toBe(first!.getTime()); // no second write
+    expect((await tokenRow(s.t.db, id)).lastUsedAt!.getTime()).toBe(first!.getTime()); // no second write
 
     // Over a minute later it is written again.
     const old = new Date(Date.now() - 61_000);
-    await t.db.update(apiTokens).set({ lastUsedAt: old }).where(eq(apiTokens.id, id));
+    await s.t.db.update(apiTokens).set({ lastUsedAt: old }).where(eq(apiTokens.id, id));
     expect((await meAs(token)).status).toBe(200);
     await settleTokenTouches();
-    const third = (await tokenRow(t.db, id)).lastUsedAt!;
+    const third = (await tokenRow(s.t.db, id)).lastUsedAt!;
     expect(third.getTime()).toBeGreaterThan(old.getTime() + 60_000);
   });
 
   it("is not written for a refused token", async () => {
-    const { token, id } = await tokenFor(t.db, team.company.id, team.users.member.id, { cidrAllowlist: ["10.0.0.0/8"] });
+    const { token, id } = await tokenFor(s.t.db, s.team.company.id, s.team.users.member.id, { cidrAllowlist: ["10.0.0.0/8"] });
     await problemOf(await meAs(token, "203.0.113.9"), 403);
     await settleTokenTouches();
-    expect((await tokenRow(t.db, id)).lastUsedAt).toBeNull();
+    expect((await tokenRow(s.t.db, id)).lastUsedAt).toBeNull();
   });
 });
 
 describe("tokens act with their user's current role", () => {
   it("a demoted admin's token loses rights at once", async () => {
-    const admin = await team.addUser("admin");
-    const { token } = await tokenFor(t.db, team.company.id, admin.id);
-    const before = await contextFor(team.company.id, { token });
+    const admin = await s.team.addUser("admin");
+    const { token } = await tokenFor(s.t.db, s.team.company.id, admin.id);
+    const before = await contextFor(s.team.company.id, { token });
     expect(before.role).toBe("admin");
     expect(() => requirePermission(before, "registries:pull")).not.toThrow();
     expect(() => requirePermission(before, "registries:write")).not.toThrow();
 
-    const res = await call(patchMember, apiRequest("PATCH", `/api/v1/companies/${team.company.id}/members/${admin.id}`, { cookie: team.users.owner.cookie }, { role: "viewer" }), {
-      companyId: team.company.id,
+    const res = await call(patchMember, apiRequest("PATCH", `/api/v1/companies/${s.team.company.id}/members/${admin.id}`, { cookie: s.team.users.owner.cookie }, { role: "viewer" }), {
+      companyId: s.team.company.id,
       userId: admin.id,
     });
     expect(res.status).toBe(200);
 
-    const after = await contextFor(team.company.id, { token });
+    const after = await contextFor(s.team.company.id, { token });
     expect(after.role).toBe("viewer");
     expect(() => requirePermission(after, "registries:pull")).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => requirePermission(after, "registries:write")).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => requirePermission(after, "registries:list")).not.toThrow();
     const who = await (await meAs(token)).json();
-    expect(who.companies).toEqual([expect.objectContaining({ id: team.company.id, role: "viewer" })]);
+    expect(who.companies).toEqual([expect.objectContaining({ id: s.team.company.id, role: "viewer" })]);
   });
 
   it("a member who loses manageRegistries loses write at once", async () => {
-    const m = await team.addUser("member", true);
-    const { token } = await tokenFor(t.db, team.company.id, m.id, { scopes: ["registries:write"] });
-    requirePermission(await contextFor(team.company.id, { token }), "registries:write");
-    await t.db.update(memberships).set({ manageRegistries: false }).where(eq(memberships.userId, m.id));
-    const ctx = await contextFor(team.company.id, { token });
+    const m = await s.team.addUser("member", true);
+    const { token } = await tokenFor(s.t.db, s.team.company.id, m.id, { scopes: ["registries:write"] });
+    requirePermission(await contextFor(s.team.company.id, { token }), "registries:write");
+    await s.t.db.update(memberships).set({ manageRegistries: false }).where(eq(memberships.userId, m.id));
+    const ctx = await contextFor(s.team.company.id, { token });
     expect(() => requirePermission(ctx, "registries:write")).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => requirePermission(ctx, "registries:validate")).not.toThrow();
   });
 
   it("a removed member's tokens are refused (401)", async () => {
-    const m = await team.addUser("admin");
-    const a = await tokenFor(t.db, team.company.id, m.id);
-    const b = await tokenFor(t.db, team.company.id, m.id, { scopes: ["registries:read"] });
+    const m = await s.team.addUser("admin");
+    const a = await tokenFor(s.t.db, s.team.company.id, m.id);
+    const b = await tokenFor(s.t.db, s.team.company.id, m.id, { scopes: ["registries:read"] });
     expect((await meAs(a.token)).status).toBe(200);
-    const res = await call(deleteMember, apiRequest("DELETE", `/api/v1/companies/${team.company.id}/members/${m.id}`, { cookie: team.users.admin.cookie }), {
-      companyId: team.company.id,
+    const res = await call(deleteMember, apiRequest("DELETE", `/api/v1/companies/${s.team.company.id}/members/${m.id}`, { cookie: s.team.users.admin.cookie }), {
+      companyId: s.team.company.id,
       userId: m.id,
     });
     expect(res.status).toBe(204);
     for (const { token, id } of [a, b]) {
       await expect401(await meAs(token));
-      await expect(contextFor(team.company.id, { token })).rejects.toMatchObject({ status: 401 });
-      expect((await tokenRow(t.db, id)).revokedAt).not.toBeNull();
+      await expect(contextFor(s.team.company.id, { token })).rejects.toMatchObject({ status: 401 });
+      expect((await tokenRow(s.t.db, id)).revokedAt).not.toBeNull();
     }
   });
 
   it("a token whose user's membership vanished another way is refused on company requests (401)", async () => {
-    const m = await team.addUser("member");
-    const { token } = await tokenFor(t.db, team.company.id, m.id);
-    await t.db.delete(memberships).where(eq(memberships.userId, m.id));
-    await expect(contextFor(team.company.id, { token })).rejects.toMatchObject({ status: 401 });
+    const m = await s.team.addUser("member");
+    const { token } = await tokenFor(s.t.db, s.team.company.id, m.id);
+    await s.t.db.delete(memberships).where(eq(memberships.userId, m.id));
+    await expect(contextFor(s.team.company.id, { token })).rejects.toMatchObject({ status: 401 });
   });
 });

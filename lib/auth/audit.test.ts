@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GET as listAudit } from "@/app/api/v1/companies/[companyId]/audit-events/route";
 import { POST as postInvite } from "@/app/api/v1/companies/[companyId]/invites/route";
 import { DELETE as deleteMember, PATCH as patchMember } from "@/app/api/v1/companies/[companyId]/members/[userId]/route";
@@ -7,71 +7,61 @@ import { POST as createToken } from "@/app/api/v1/companies/[companyId]/tokens/r
 import { listAuditEvents } from "@/lib/audit-log";
 import { acceptInvite } from "@/lib/companies/service";
 import { apiRequest, call } from "@/lib/testing/auth";
-import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { auditRows, contextFor, problemOf, seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
+import { auditRows, contextFor, problemOf, seedTeam, setUpSeededTeam, tokenFor } from "@/lib/testing/identity";
 import { insertUser } from "@/lib/auth/users";
 import { checkCredentials } from "./sign-in";
 
-let t: TestDb;
-let team: Team;
+const s = setUpSeededTeam();
 /** Every secret the tests below use: none may appear in any audit row. */
 const secrets = new Set<string>(["owner-password-1", "member-password-1"]);
 
-beforeAll(async () => {
-  t = await useTestDb();
-  team = await seedTeam(t.db);
-});
-afterAll(async () => {
-  await t?.close();
-});
-
-const base = () => `/api/v1/companies/${team.company.id}`;
+const base = () => `/api/v1/companies/${s.team.company.id}`;
 const asOwner = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  apiRequest(method, base() + path, { cookie: team.users.owner.cookie, peer: "192.0.2.44" }, body, headers);
+  apiRequest(method, base() + path, { cookie: s.team.users.owner.cookie, peer: "192.0.2.44" }, body, headers);
 
-async function audit(query: string, cookie = team.users.owner.cookie) {
-  const res = await call(listAudit, apiRequest("GET", `${base()}/audit-events${query}`, { cookie }), { companyId: team.company.id });
+async function audit(query: string, cookie = s.team.users.owner.cookie) {
+  const res = await call(listAudit, apiRequest("GET", `${base()}/audit-events${query}`, { cookie }), { companyId: s.team.company.id });
   return { res, body: res.status === 200 ? await res.json() : null };
 }
 
 describe("audited actions", () => {
   it("company creation", async () => {
-    const rows = await auditRows(t.db, team.company.id);
+    const rows = await auditRows(s.t.db, s.team.company.id);
     expect(rows).toContainEqual(
-      expect.objectContaining({ action: "company.created", actorUserId: team.users.owner.id, targetType: "company", targetId: team.company.id, metadata: { slug: team.company.slug, name: team.company.name } }),
+      expect.objectContaining({ action: "company.created", actorUserId: s.team.users.owner.id, targetType: "company", targetId: s.team.company.id, metadata: { slug: s.team.company.slug, name: s.team.company.name } }),
     );
   });
 
   it("sign-in success and failure (for each company of the user)", async () => {
     const headers = new Headers({ "x-berth-peer": "198.51.100.23" });
-    expect((await checkCredentials(team.users.member.email, "member-password-1", headers, "req-ok")).ok).toBe(true);
-    expect((await checkCredentials(team.users.member.email, "not-the-password", headers, "req-bad")).ok).toBe(false);
+    expect((await checkCredentials(s.team.users.member.email, "member-password-1", headers, "req-ok")).ok).toBe(true);
+    expect((await checkCredentials(s.team.users.member.email, "not-the-password", headers, "req-bad")).ok).toBe(false);
     secrets.add("not-the-password");
-    const rows = (await auditRows(t.db, team.company.id)).filter((r) => r.actorUserId === team.users.member.id);
+    const rows = (await auditRows(s.t.db, s.team.company.id)).filter((r) => r.actorUserId === s.team.users.member.id);
     expect(rows).toContainEqual(
-      expect.objectContaining({ action: "auth.signed_in", requestId: "req-ok", ip: "198.51.100.23", targetId: team.users.member.id, metadata: { email: team.users.member.email, method: "password" } }),
+      expect.objectContaining({ action: "auth.signed_in", requestId: "req-ok", ip: "198.51.100.23", targetId: s.team.users.member.id, metadata: { email: s.team.users.member.email, method: "password" } }),
     );
     expect(rows).toContainEqual(
-      expect.objectContaining({ action: "auth.sign_in_failed", requestId: "req-bad", metadata: { email: team.users.member.email, reason: "invalid_credentials" } }),
+      expect.objectContaining({ action: "auth.sign_in_failed", requestId: "req-bad", metadata: { email: s.team.users.member.email, reason: "invalid_credentials" } }),
     );
     // An unknown email is audited without a company.
     await checkCredentials("ghost@example.test", "ghost-password", headers, "req-ghost");
     secrets.add("ghost-password");
-    const all = await auditRows(t.db);
+    const all = await auditRows(s.t.db);
     expect(all).toContainEqual(expect.objectContaining({ action: "auth.sign_in_failed", companyId: null, actorUserId: null, requestId: "req-ghost", metadata: { email: "ghost@example.test", reason: "invalid_credentials" } }));
   });
 
   it("member role change and removal", async () => {
-    const target = await team.addUser("viewer");
-    const res = await call(patchMember, asOwner("PATCH", `/members/${target.id}`, { role: "member", manageRegistries: true }, { "x-request-id": "req-patch" }), { companyId: team.company.id, userId: target.id });
+    const target = await s.team.addUser("viewer");
+    const res = await call(patchMember, asOwner("PATCH", `/members/${target.id}`, { role: "member", manageRegistries: true }, { "x-request-id": "req-patch" }), { companyId: s.team.company.id, userId: target.id });
     expect(res.status).toBe(200);
-    const del = await call(deleteMember, asOwner("DELETE", `/members/${target.id}`, undefined, { "x-request-id": "req-del" }), { companyId: team.company.id, userId: target.id });
+    const del = await call(deleteMember, asOwner("DELETE", `/members/${target.id}`, undefined, { "x-request-id": "req-del" }), { companyId: s.team.company.id, userId: target.id });
     expect(del.status).toBe(204);
-    const rows = await auditRows(t.db, team.company.id);
+    const rows = await auditRows(s.t.db, s.team.company.id);
     expect(rows).toContainEqual(
       expect.objectContaining({
         action: "member.updated",
-        actorUserId: team.users.owner.id,
+        actorUserId: s.team.users.owner.id,
         targetType: "user",
         targetId: target.id,
         ip: "192.0.2.44",
@@ -83,15 +73,15 @@ describe("audited actions", () => {
   });
 
   it("invite creation and acceptance", async () => {
-    const res = await call(postInvite, asOwner("POST", "/invites", { email: "audited@example.test", role: "viewer" }), { companyId: team.company.id });
+    const res = await call(postInvite, asOwner("POST", "/invites", { email: "audited@example.test", role: "viewer" }), { companyId: s.team.company.id });
     expect(res.status).toBe(201);
     const body = await res.json();
     const token = body.invitePath.replace("/invite/", "");
     secrets.add(token);
-    const user = await insertUser(t.db, { email: "audited@example.test", password: "audited-password" });
+    const user = await insertUser(s.t.db, { email: "audited@example.test", password: "audited-password" });
     secrets.add("audited-password");
     await acceptInvite({ userId: user.id, email: user.email, ip: null, requestId: "req-accept" }, token);
-    const rows = await auditRows(t.db, team.company.id);
+    const rows = await auditRows(s.t.db, s.team.company.id);
     expect(rows).toContainEqual(
       expect.objectContaining({ action: "member.invited", targetType: "invite", targetId: body.id, metadata: { email: "audited@example.test", role: "viewer", manageRegistries: false } }),
     );
@@ -99,17 +89,17 @@ describe("audited actions", () => {
   });
 
   it("token creation and revocation", async () => {
-    const res = await call(createToken, asOwner("POST", "/tokens", { name: "audited", scopes: ["registries:read"], cidrAllowlist: ["10.0.0.0/8"] }), { companyId: team.company.id });
+    const res = await call(createToken, asOwner("POST", "/tokens", { name: "audited", scopes: ["registries:read"], cidrAllowlist: ["10.0.0.0/8"] }), { companyId: s.team.company.id });
     expect(res.status).toBe(201);
     const created = await res.json();
     secrets.add(created.token);
-    const del = await call(revokeToken, asOwner("DELETE", `/tokens/${created.id}`), { companyId: team.company.id, tokenId: created.id });
+    const del = await call(revokeToken, asOwner("DELETE", `/tokens/${created.id}`), { companyId: s.team.company.id, tokenId: created.id });
     expect(del.status).toBe(204);
-    const rows = await auditRows(t.db, team.company.id);
+    const rows = await auditRows(s.t.db, s.team.company.id);
     expect(rows).toContainEqual(
       expect.objectContaining({
         action: "token.created",
-        actorUserId: team.users.owner.id,
+        actorUserId: s.team.users.owner.id,
         targetType: "api_token",
         targetId: created.id,
         metadata: { name: "audited", scopes: ["registries:read"], expiresAt: null, cidrAllowlist: ["10.0.0.0/8"] },
@@ -117,8 +107,8 @@ describe("audited actions", () => {
     );
     expect(rows).toContainEqual(expect.objectContaining({ action: "token.revoked", targetId: created.id, metadata: { name: "audited" } }));
     // Revoking again is not a second event.
-    await call(revokeToken, asOwner("DELETE", `/tokens/${created.id}`), { companyId: team.company.id, tokenId: created.id });
-    expect((await auditRows(t.db, team.company.id)).filter((r) => r.action === "token.revoked" && r.targetId === created.id)).toHaveLength(1);
+    await call(revokeToken, asOwner("DELETE", `/tokens/${created.id}`), { companyId: s.team.company.id, tokenId: created.id });
+    expect((await auditRows(s.t.db, s.team.company.id)).filter((r) => r.action === "token.revoked" && r.targetId === created.id)).toHaveLength(1);
   });
 
 });
@@ -127,8 +117,8 @@ describe("GET audit-events", () => {
   beforeAll(async () => {
     // Some volume: 12 token events by two actors.
     for (let i = 0; i < 6; i++) {
-      for (const who of [team.users.owner, team.users.admin]) {
-        const res = await call(createToken, apiRequest("POST", `${base()}/tokens`, { cookie: who.cookie }, { name: `bulk-${i}`, scopes: ["registries:read"] }), { companyId: team.company.id });
+      for (const who of [s.team.users.owner, s.team.users.admin]) {
+        const res = await call(createToken, apiRequest("POST", `${base()}/tokens`, { cookie: who.cookie }, { name: `bulk-${i}`, scopes: ["registries:read"] }), { companyId: s.team.company.id });
         secrets.add((await res.json()).token);
       }
     }
@@ -138,8 +128,8 @@ describe("GET audit-events", () => {
     const { body } = await audit("?limit=100");
     const ids = body.items.map((e: { id: string }) => Number(e.id));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    expect(body.items.length).toBe((await auditRows(t.db, team.company.id)).length);
-    expect(body.items.find((e: { action: string }) => e.action === "company.created").actor).toEqual({ userId: team.users.owner.id, email: team.users.owner.email, tokenId: null });
+    expect(body.items.length).toBe((await auditRows(s.t.db, s.team.company.id)).length);
+    expect(body.items.find((e: { action: string }) => e.action === "company.created").actor).toEqual({ userId: s.team.users.owner.id, email: s.team.users.owner.email, tokenId: null });
   });
 
   it("filters by action and by actor", async () => {
@@ -147,11 +137,11 @@ describe("GET audit-events", () => {
     expect(byAction.items.length).toBeGreaterThanOrEqual(12);
     expect(new Set(byAction.items.map((e: { action: string }) => e.action))).toEqual(new Set(["token.created"]));
 
-    const byActor = (await audit(`?filter.actor=${team.users.admin.id}&limit=100`)).body;
+    const byActor = (await audit(`?filter.actor=${s.team.users.admin.id}&limit=100`)).body;
     expect(byActor.items.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(byActor.items.map((e: { actor: { userId: string } }) => e.actor.userId))).toEqual(new Set([team.users.admin.id]));
+    expect(new Set(byActor.items.map((e: { actor: { userId: string } }) => e.actor.userId))).toEqual(new Set([s.team.users.admin.id]));
 
-    const both = (await audit(`?filter.action=token.created&filter.actor=${team.users.admin.id}&limit=100`)).body;
+    const both = (await audit(`?filter.action=token.created&filter.actor=${s.team.users.admin.id}&limit=100`)).body;
     expect(both.items).toHaveLength(6);
     expect((await audit("?filter.action=no.such.action")).body).toEqual({ items: [], limit: 50, nextPageToken: null });
   });
@@ -161,7 +151,7 @@ describe("GET audit-events", () => {
     { name: "token.created", filter: "&filter.action=token.created" },
     { name: "the owner's events", filter: "&filter.actor=OWNER" },
   ])("pages through $name with keyset tokens: no duplicates, no gaps", async ({ filter }) => {
-    const f = filter.replace("OWNER", team.users.owner.id);
+    const f = filter.replace("OWNER", s.team.users.owner.id);
     const all = (await audit(`?limit=100${f}`)).body.items.map((e: { id: string }) => e.id);
     expect(all.length).toBeGreaterThan(5);
     for (const limit of [1, 2, 5]) {
@@ -183,7 +173,7 @@ describe("GET audit-events", () => {
 
   it("events written while paging do not shift later pages", async () => {
     const first = (await audit("?limit=3")).body;
-    await call(createToken, apiRequest("POST", `${base()}/tokens`, { cookie: team.users.owner.cookie }, { name: "mid-page", scopes: ["registries:read"] }), { companyId: team.company.id });
+    await call(createToken, apiRequest("POST", `${base()}/tokens`, { cookie: s.team.users.owner.cookie }, { name: "mid-page", scopes: ["registries:read"] }), { companyId: s.team.company.id });
     const second = (await audit(`?limit=3&pagination.token=${first.nextPageToken}`)).body;
     expect(Number(second.items[0].id)).toBeLessThan(Number(first.items[2].id));
     const ids = [...first.items, ...second.items].map((e: { id: string }) => e.id);
@@ -191,7 +181,7 @@ describe("GET audit-events", () => {
   });
 
   it("another company's events are not listed", async () => {
-    const other = await seedTeam(t.db);
+    const other = await seedTeam(s.t.db);
     const { body } = await audit("?limit=100");
     expect(body.items.map((e: { targetId: string }) => e.targetId)).not.toContain(other.company.id);
   });
@@ -204,15 +194,15 @@ describe("GET audit-events", () => {
 
 describe("listAuditEvents checks its own permission", () => {
   it("owners and admins by session read it; members, viewers and any token are 403", async () => {
-    const c = team.company.id;
-    for (const who of [team.users.owner, team.users.admin]) {
+    const c = s.team.company.id;
+    for (const who of [s.team.users.owner, s.team.users.admin]) {
       const page = await listAuditEvents(await contextFor(c, { cookie: who.cookie }), { limit: 5 });
       expect(page.items.length).toBeGreaterThan(0);
     }
-    for (const who of [team.users.member, team.users.memberMr, team.users.viewer]) {
+    for (const who of [s.team.users.member, s.team.users.memberMr, s.team.users.viewer]) {
       await expect(listAuditEvents(await contextFor(c, { cookie: who.cookie }), { limit: 5 })).rejects.toMatchObject({ status: 403 });
     }
-    const { token } = await tokenFor(t.db, c, team.users.owner.id);
+    const { token } = await tokenFor(s.t.db, c, s.team.users.owner.id);
     secrets.add(token);
     await expect(listAuditEvents(await contextFor(c, { token }), { limit: 5 })).rejects.toMatchObject({ status: 403 });
   });
@@ -220,7 +210,7 @@ describe("listAuditEvents checks its own permission", () => {
 
 describe("secrets", () => {
   it("no audit row contains a password or a token", async () => {
-    const rows = await auditRows(t.db);
+    const rows = await auditRows(s.t.db);
     expect(rows.length).toBeGreaterThan(10);
     expect(secrets.size).toBeGreaterThanOrEqual(6);
     const text = JSON.stringify(rows);

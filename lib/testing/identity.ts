@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db";
 import { apiTokens, auditEvents, memberships, type Role } from "@/db/schema";
 import { issueApiToken } from "@/lib/api-tokens/service";
@@ -6,6 +7,7 @@ import { SCOPE_VALUES } from "@/lib/auth/schemas";
 import { resolveContext, type RequestContext } from "@/lib/context";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, seedCompany, sessionCookie } from "@/lib/testing/auth";
+import { useTestDb, type TestDb } from "@/lib/testing/db";
 
 /** The five kinds of caller of the permission table: viewer, member, member with manageRegistries, admin, owner. */
 export const ROLE_CASES = ["viewer", "member", "memberMr", "admin", "owner"] as const;
@@ -36,6 +38,24 @@ export async function seedTeam(db: Db, name?: string) {
   return { ...seeded, users, addUser };
 }
 export type Team = Awaited<ReturnType<typeof seedTeam>>;
+
+/**
+ * Registers the file's beforeAll / afterAll: a fresh database the app uses (useTestDb) with one
+ * seeded team, closed after the file's tests. Call it at the top of a test file; the fields are
+ * filled in by the time the tests run: `const s = setUpSeededTeam();` then `s.t.db`, `s.team`.
+ * (Not named use…: it is not a React hook.)
+ */
+export function setUpSeededTeam(): { t: TestDb; team: Team } {
+  const s = {} as { t: TestDb; team: Team };
+  beforeAll(async () => {
+    s.t = await useTestDb();
+    s.team = await seedTeam(s.t.db);
+  });
+  afterAll(async () => {
+    await s.t?.close();
+  });
+  return s;
+}
 
 /** Issues an API token for a member directly (as the CLI does), whatever the member's role. */
 export async function tokenFor(
