@@ -65,9 +65,9 @@ export function RegistryForm({
 
   const allowLeave = useLeaveGuard(formState.isDirty);
   const { formError, setFormError, formErrorRef, applyFieldErrors } = useServerErrors(form, values, type?.fields.map((f) => f.name) ?? []);
-  const test = useFormConnectionTest({ mode, companyId, registry, form, image, fingerprint, edit, applyFieldErrors, onUrlLearned: () => setVersion((v) => (v === undefined ? v : v + 1)) });
   // A test that learns an ECR registry's URL raises its version by one: Save then sends the new one.
   const [version, setVersion] = useState(registry?.version);
+  const test = useFormConnectionTest({ mode, companyId, registry, form, image, fingerprint, edit, applyFieldErrors, onUrlLearned: () => setVersion((v) => (v === undefined ? v : v + 1)) });
   const saved = useMemo(() => (registry && version !== undefined ? { ...registry, version } : registry), [registry, version]);
   const onSave = useSaveRegistry({ mode, companyId, companySlug, registry: saved, setFormError, applyFieldErrors, formErrorRef, allowLeave });
 
