@@ -8,6 +8,7 @@ describe("parseEnv", () => {
     expect(e.PORT).toBe(3000);
     expect(e.BERTH_TEST_TIMEOUT_MS).toBe(10_000);
     expect(e.BERTH_TEST_RATE_LIMIT).toBe(20);
+    expect(e.BERTH_PULL_RATE_LIMIT).toBe(120);
     expect(e.OUTBOUND_ALLOW_CIDRS).toEqual([]);
     expect(e.LOG_LEVEL).toBe("info");
     expect(e.DATABASE_URL).toBeUndefined();
@@ -23,6 +24,7 @@ describe("parseEnv", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ BERTH_TEST_TIMEOUT_MS: "-5" }, "BERTH_TEST_TIMEOUT_MS"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ BERTH_PULL_RATE_LIMIT: "0" }, "BERTH_PULL_RATE_LIMIT"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
     [{ BERTH_ADMIN_EMAIL: "a@b.co" }, "BERTH_ADMIN_EMAIL"],
     [{ AUTH_OIDC_ISSUER: "https://idp.example.test" }, "AUTH_OIDC_ISSUER"],

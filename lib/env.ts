@@ -50,6 +50,8 @@ export const envSchema = z
     OUTBOUND_ALLOW_CIDRS: csv,
     BERTH_TEST_TIMEOUT_MS: intFrom(10_000, 100, 120_000),
     BERTH_TEST_RATE_LIMIT: intFrom(20, 1, 10_000),
+    /** Pull secrets per API token (or per signed-in user) per minute. */
+    BERTH_PULL_RATE_LIMIT: intFrom(120, 1, 100_000),
     BERTH_TRUSTED_PROXIES: csv,
     AWS_ENDPOINT_URL_ECR: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
       error: "must be an http(s) URL",

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   not_implemented: 501,
+  bad_gateway: 502,
   unavailable: 503,
 } as const;
 
@@ -41,6 +42,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   rate_limited: "Too many requests",
   internal: "Internal server error",
   not_implemented: "Not implemented",
+  bad_gateway: "Bad gateway",
   unavailable: "Service unavailable",
 };
 

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rateEvents } from "@/db/schema";
+import { AppError } from "@/lib/errors";
 
 export interface RateDecision {
   allowed: boolean;
@@ -66,4 +67,10 @@ export async function clearRate(db: Db, bucket: string, subject: string): Promis
 /** Drops events older than a day; called now and then by the limiters. */
 export async function pruneRateEvents(db: Db): Promise<void> {
   await db.delete(rateEvents).where(lt(rateEvents.createdAt, new Date(Date.now() - 24 * 3600_000)));
+}
+
+/** The 429 for a refused limit: `Retry-After` (whole seconds, at least 1) in the header and the body. */
+export function rateLimitedError(seconds: number, detail: string): AppError {
+  const retryAfter = Math.max(1, Math.ceil(seconds));
+  return new AppError("rate_limited", `${detail} Try again in ${retryAfter} s.`, { headers: { "Retry-After": String(retryAfter) }, extra: { retryAfter } });
 }

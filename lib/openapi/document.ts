@@ -27,6 +27,7 @@ import {
   pullSecretRequestSchema,
   pullSecretSchema,
   registryPageSchema,
+  registryUsePageSchema,
   registrySchema,
   resolveRequestSchema,
   resolveResultSchema,
@@ -81,6 +82,7 @@ const COMPONENT_SCHEMAS: Record<string, z.ZodType> = {
   ResolveResult: resolveResultSchema,
   PullSecretRequest: pullSecretRequestSchema,
   PullSecret: pullSecretSchema,
+  RegistryUsePage: registryUsePageSchema,
   Me: meSchema,
   ApiToken: apiTokenSchema,
   ApiTokenList: itemsOf(apiTokenSchema, "ApiTokenList"),
@@ -173,6 +175,7 @@ const P = {
 
 const ETAG = { ETag: { $ref: "#/components/headers/ETag" } };
 const SESSION_ONLY = [{ sessionCookie: [] }];
+const NO_STORE = { "Cache-Control": { schema: { type: "string", const: "no-store" } } };
 
 function listParameters(): Json[] {
   const shape = listRegistriesQuerySchema.shape;
@@ -287,9 +290,10 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         tags,
         operationId: "resolveRegistry",
         summary: "Find the registry for an image",
-        description: "The active registry whose host and longest path prefix match the image reference (Docker Hub for `postgres:17-alpine`). Token scope `registries:read`; every role.",
+        description:
+          "The image reference is read as `docker pull` reads it (`postgres:17-alpine` is `docker.io/library/postgres`; a malformed reference is 400 with the reason). The answer is the active registry on the image's host whose path prefix is the longest match (`ghcr.io/org-a` beats `ghcr.io`; at equal prefixes a registry with credentials beats a `public` one); an ECR registry whose account is not known yet matches any account's host in its region. 404 when none matches: a public image needs no credentials. Records a use of the registry. `Cache-Control: no-store`. Token scope `registries:read`; every role.",
         requestBody: jsonBody("ResolveRequest"),
-        responses: { "200": answer("The matching registry", "ResolveResult"), ...problems(400, 401, 403, 404, 413, 415) },
+        responses: { "200": answer("The matching registry", "ResolveResult", NO_STORE), ...problems(400, 401, 403, 404, 413, 415) },
       },
     },
     [`${base}/pull-secret`]: {
@@ -298,9 +302,24 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         tags,
         operationId: "createPullSecret",
         summary: "Build a pull secret",
-        description: "A `.dockerconfigjson`, a Kubernetes `Secret` or `docker login` lines for registries by id or by image. ECR keys are exchanged for a 12-hour token. Audited; `Cache-Control: no-store`. Token scope `registries:pull`; admin and owner.",
+        description:
+          "The registries' credentials as a `.dockerconfigjson` object (`dockerconfigjson`), the same as a string under `.dockerconfigjson` (`secret-data`, for an External Secrets `Webhook` generator), a Kubernetes `Secret` of type `kubernetes.io/dockerconfigjson` as YAML (`kubernetes`, with `name` and `namespace` checked as DNS-1123 names) or `docker login` shell lines with `--password-stdin` (`docker-login`). Select with exactly one of `registryIds`, `images` (each as `resolve` would answer) or `hosts` (every active registry on the host, all path prefixes), at most 50. `auths` keys: Docker Hub under `https://index.docker.io/v1/`, a path-prefixed registry under `host/prefix`, ECR under the host its password is for. ECR keys are exchanged for a 12-hour password (shared cache, reused until 15 minutes before expiry); `expiresAt` is the earliest expiry. Unknown or deleted ids are 404, inactive registries 400; images and hosts that match nothing 404. Rate limited per API token (or user) by `BERTH_PULL_RATE_LIMIT` per minute (429 with `Retry-After`). Audited as `registry.pull_secret_issued` and recorded as a use of each registry. `Cache-Control: no-store`. Token scope `registries:pull`; admin and owner.",
         requestBody: jsonBody("PullSecretRequest"),
-        responses: { "200": answer("The pull secret (contains secrets)", "PullSecret", { "Cache-Control": { schema: { type: "string", const: "no-store" } } }), ...problems(400, 401, 403, 404, 413, 415) },
+        responses: { "200": answer("The pull secret (contains secrets)", "PullSecret", NO_STORE), ...problems(400, 401, 403, 404, 409, 413, 415, 429, 502) },
+      },
+    },
+    [`${base}/{id}/uses`]: {
+      parameters: [P.companyId, P.id, P.requestId],
+      get: {
+        tags,
+        operationId: "listRegistryUses",
+        summary: "Recent uses of a registry",
+        description: "Each `resolve` and pull secret that used the registry, newest first, kept 90 days: when, which operation and client, for which image or host, by which user and API token (by name). Token scope `registries:read`; every role.",
+        parameters: [
+          { name: "limit", in: "query", required: false, description: "Page size, 1–100", schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          { name: "pagination.token", in: "query", required: false, description: "The `nextPageToken` of the previous page", schema: { type: "string" } },
+        ],
+        responses: { "200": answer("A page of uses", "RegistryUsePage"), ...problems(400, 401, 403, 404) },
       },
     },
   };
@@ -407,11 +426,12 @@ function components(): Json {
       Problem401: problemResponse(401, "No valid session or API token (an expired, revoked or unknown token)", { "WWW-Authenticate": { $ref: "#/components/headers/WWWAuthenticate" } }),
       Problem403: problemResponse(403, "The caller's role or token scopes do not allow this (or a token used from outside its CIDR allowlist, or a cross-site request); `two-factor-required` when the company requires two-factor and the signed-in caller has none (enrol at `/account`; API tokens are not affected)"),
       Problem404: problemResponse(404, "Not found: also for another company's ids and for malformed ids"),
-      Problem409: problemResponse(409, "The name or URL is already used, or (`registry-in-use`) the registry was used in the last 30 days"),
+      Problem409: problemResponse(409, "The name or URL is already used, or (`registry-in-use`) the registry was used in the last 30 days: `lastUsedAt` and `lastUse` (when, operation, client, image or host, user and token name) name that use"),
       Problem412: problemResponse(412, "`If-Match` names a version that is not the current one: fetch the resource again"),
       Problem413: problemResponse(413, `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`),
       Problem415: problemResponse(415, "The body is not JSON (send `Content-Type: application/json`)"),
       Problem429: problemResponse(429, "Too many requests", { "Retry-After": { $ref: "#/components/headers/RetryAfter" } }),
+      Problem502: problemResponse(502, "A provider needed to build the answer failed (ECR's GetAuthorizationToken refused the keys, or did not answer)"),
     },
     parameters: {
       CompanyId: { name: "companyId", in: "path", required: true, description: "The company's id (or its slug)", schema: { type: "string" }, example: "770e8400-e29b-41d4-a716-446655440002" },

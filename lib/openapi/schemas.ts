@@ -9,7 +9,9 @@ import * as z from "zod";
 import { ROLE_VALUES, SCOPE_VALUES } from "@/lib/auth/schemas";
 import { STAGE_NAMES, TEST_STATUSES } from "@/lib/registries/connection/types";
 import { GENERIC_BODY_TYPES } from "@/lib/registries/generic-body";
+import { PULL_SECRET_FORMATS } from "@/lib/registries/pull-secrets/request";
 import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/schemas";
+import { USE_CLIENTS } from "@/lib/registries/usage-clients";
 
 const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
 const uuid = z.uuid().meta({ examples: ["550e8400-e29b-41d4-a716-446655440000"] });
@@ -116,33 +118,48 @@ export const testResultSchema = z
   })
   .meta({ title: "TestResult" });
 
-export const resolveRequestSchema = z
-  .strictObject({ image: z.string().min(1).max(1024).meta({ examples: ["ghcr.io/org/api:v2.1.0"] }) })
-  .meta({ title: "ResolveRequest" });
+export { pullSecretRequestSchema, resolveRequestSchema } from "@/lib/registries/pull-secrets/request";
 
 export const resolveResultSchema = z.object({ registry: registrySchema }).meta({ title: "ResolveResult" });
 
-export const PULL_SECRET_FORMATS = ["dockerconfigjson", "kubernetes", "docker-login"] as const;
-
-export const pullSecretRequestSchema = z
-  .strictObject({
-    registryIds: z.array(uuid).min(1).optional(),
-    images: z.array(z.string().min(1).max(1024)).min(1).optional().meta({ examples: [["ghcr.io/org/api:v2.1.0", "postgres:17-alpine"]] }),
-    format: z.enum(PULL_SECRET_FORMATS),
-    namespace: z.string().optional().meta({ description: "Kubernetes namespace of the Secret (format `kubernetes`)" }),
-    name: z.string().optional().meta({ description: "Kubernetes name of the Secret (format `kubernetes`)" }),
+const dockerConfigJsonSchema = z
+  .object({
+    auths: z.record(
+      z.string().meta({ description: "`host[:port][/prefix]`; Docker Hub as `https://index.docker.io/v1/`" }),
+      z.object({ username: z.string(), password: z.string(), auth: z.string().meta({ description: "base64 of `username:password`" }) }),
+    ),
   })
-  .meta({ title: "PullSecretRequest", description: "Either `registryIds` or `images`." });
+  .meta({ title: "DockerConfigJson", description: "A `.dockerconfigjson` (also GitLab CI's `DOCKER_AUTH_CONFIG`)" });
 
 export const pullSecretSchema = z
   .object({
     format: z.enum(PULL_SECRET_FORMATS),
-    content: z.union([z.record(z.string(), z.unknown()), z.string()]).meta({
-      description: "The `.dockerconfigjson` object, the Kubernetes `Secret` YAML text, or the `docker login` lines. Contains secrets.",
+    content: z.union([dockerConfigJsonSchema, z.object({ ".dockerconfigjson": z.string() }).meta({ title: "SecretData" }), z.string()]).meta({
+      description:
+        "`dockerconfigjson`: the object; `secret-data`: `{\".dockerconfigjson\": \"<the JSON as a string>\"}`; `kubernetes`: the YAML text of a `kubernetes.io/dockerconfigjson` Secret; `docker-login`: shell lines. Contains secrets.",
     }),
-    expiresAt: dateTime.nullable().meta({ description: "When the credentials expire (ECR: 12 hours)" }),
+    expiresAt: dateTime.nullable().meta({ description: "The earliest expiry of the credentials held (ECR: 12 hours), or null" }),
+    registries: z
+      .array(z.object({ id: uuid, name: z.string(), host: z.string().meta({ examples: ["ghcr.io"] }), prefix: z.string().meta({ description: "Path prefix, \"\" for none", examples: ["my-org"] }) }))
+      .meta({ description: "The registries whose credentials `content` holds (a `public` registry adds none)" }),
   })
   .meta({ title: "PullSecret" });
+
+export const registryUseSchema = z
+  .object({
+    id: z.string().meta({ description: "Ascending with time" }),
+    usedAt: dateTime,
+    operation: z.enum(["resolve", "pull-secret"]),
+    client: z.enum(USE_CLIENTS).meta({ description: "From the `User-Agent`: `helper` (docker-credential-berth), `kubelet` (berth-credential-provider), `ui`, else `api`" }),
+    subject: z.string().nullable().meta({ description: "The image or host asked for; null when the registry was named by id" }),
+    user: z.object({ id: uuid, email: z.string() }).nullable(),
+    token: z.object({ id: uuid, name: z.string() }).nullable().meta({ description: "The API token used (its name, never its value), or null for a session" }),
+  })
+  .meta({ title: "RegistryUse" });
+
+export const registryUsePageSchema = z
+  .object({ items: z.array(registryUseSchema), limit: z.int(), nextPageToken: z.string().nullable() })
+  .meta({ title: "RegistryUsePage" });
 
 const companySchema = z.object({ id: uuid, slug: z.string(), name: z.string(), role: z.enum(ROLE_VALUES) });
 

@@ -24,9 +24,9 @@ import { rateEvents, registries } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
-import { AppError, validationError, type FieldIssue } from "@/lib/errors";
+import { validationError, type FieldIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { consumeRate, pruneRateEvents } from "@/lib/rate-limit";
+import { consumeRate, pruneRateEvents, rateLimitedError } from "@/lib/rate-limit";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf, type BindingChange } from "./binding";
 import { outboundPolicyFromEnv, testConnection, type TestResult } from "./connection";
 import type { ExchangeStep } from "./connection/types";
@@ -62,11 +62,6 @@ export type ConnectionTestAnswer = TestResult;
 // ---------------------------------------------------------------------------
 // Limits.
 
-function rateLimited(seconds: number, detail: string): AppError {
-  const retryAfter = Math.max(1, Math.ceil(seconds));
-  return new AppError("rate_limited", `${detail} Try again in ${retryAfter} s.`, { headers: { "Retry-After": String(retryAfter) }, extra: { retryAfter } });
-}
-
 /**
  * Takes a concurrency slot for the company and one unit of the caller's per-minute budget, in
  * one transaction (company lock, then the user's lock inside `consumeRate`: always that order).
@@ -92,11 +87,11 @@ async function acquireTestSlot(db: Db, ctx: RequestContext, timeoutMs: number): 
       ),
     );
     if (Number(running?.n ?? 0) >= MAX_CONCURRENT_TESTS_PER_COMPANY) {
-      throw rateLimited(Number(running?.wait ?? 1), `${MAX_CONCURRENT_TESTS_PER_COMPANY} connection tests are already running for this company.`);
+      throw rateLimitedError(Number(running?.wait ?? 1), `${MAX_CONCURRENT_TESTS_PER_COMPANY} connection tests are already running for this company.`);
     }
     const rate = await consumeRate(t, { bucket: RATE_BUCKET, subject: ctx.userId, limit: env().BERTH_TEST_RATE_LIMIT, windowMs: RATE_WINDOW_MS });
     if (!rate.allowed) {
-      throw rateLimited(rate.retryAfterSeconds, `You ran ${env().BERTH_TEST_RATE_LIMIT} connection tests in the last minute, the most allowed.`);
+      throw rateLimitedError(rate.retryAfterSeconds, `You ran ${env().BERTH_TEST_RATE_LIMIT} connection tests in the last minute, the most allowed.`);
     }
     const [lease] = await t.insert(rateEvents).values({ bucket: LEASE_BUCKET, subject: ctx.companyId }).returning({ id: rateEvents.id });
     return lease!.id;

@@ -2,11 +2,14 @@ import "server-only";
 import { z } from "zod";
 import type { NextRequest } from "next/server";
 import { companyRoute } from "@/lib/api-route";
-import { AppError, validationError, zodErrors } from "@/lib/errors";
+import { validationError, zodErrors } from "@/lib/errors";
 import { json, readJson } from "@/lib/http";
 import type { RegistryDto } from "./dto";
 import { createRegistry, deleteRegistry, etagOf, getRegistry, listRegistries, replaceRegistry, updateRegistry } from "./service";
 import { testSavedRegistry, validateRegistryInput } from "./connection-service";
+import { issuePullSecret } from "./pull-secrets/issue";
+import { resolveImage } from "./resolve";
+import { clientFromUserAgent, listRegistryUses } from "./usage";
 
 /**
  * The registry route handlers, shared by the v1 paths and the compatible
@@ -91,9 +94,36 @@ export const testRegistryRoute = companyRoute<IdParams>({ permission: "registrie
   testAnswer(await testSavedRegistry(ctx, params.id, await readOptionalJson(req), req.signal)),
 );
 
-/** Endpoints whose issues have not landed yet: permission-checked, then 501. */
-export function notYet(permission: "registries:test" | "registries:validate" | "registries:list" | "registries:pull", what: string) {
-  return companyRoute<{ companyId: string; id?: string }>({ permission }, async () => {
-    throw new AppError("not_implemented", `${what} is not available in this version of Berth yet`);
-  });
+// ---------------------------------------------------------------------------
+// Using credentials: resolve, pull secrets, and the uses they record.
+
+/** Answers that name or hold credentials are never stored by a cache. */
+const NO_STORE = { "Cache-Control": "no-store" };
+
+/** The client helpers say who they are in `User-Agent`; anything else is a plain API client. */
+function useMetaOf(req: NextRequest, ctx: { ip: string | null }) {
+  const userAgent = req.headers.get("user-agent");
+  return { client: clientFromUserAgent(userAgent), userAgent, ip: ctx.ip };
 }
+
+/** `POST …/registries/resolve` `{image}` → `{registry}`. */
+export const resolveRegistryRoute = companyRoute({ permission: "registries:list" }, async (req, { ctx }) =>
+  json(await resolveImage(ctx, await readJson(req), useMetaOf(req, ctx)), { headers: NO_STORE }),
+);
+
+/** `POST …/registries/pull-secret`: the credentials themselves, in the requested format. */
+export const pullSecretRoute = companyRoute({ permission: "registries:pull" }, async (req, { ctx }) =>
+  json(await issuePullSecret(ctx, await readJson(req), useMetaOf(req, ctx)), { headers: NO_STORE }),
+);
+
+export const listRegistryUsesQuerySchema = z.object({
+  limit: z.coerce.number({ error: "Must be a number" }).int({ error: "Must be a whole number" }).min(1, { error: "Must be from 1 to 100" }).max(100, { error: "Must be from 1 to 100" }).default(50),
+  "pagination.token": z.string().max(100).optional(),
+});
+
+/** `GET …/registries/{id}/uses`: the registry's recent uses, newest first. */
+export const listRegistryUsesRoute = companyRoute<IdParams>({ permission: "registries:list" }, async (req, { ctx, params }) => {
+  const parsed = listRegistryUsesQuerySchema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  if (!parsed.success) throw validationError(zodErrors(parsed.error));
+  return json(await listRegistryUses(ctx, params.id, { limit: parsed.data.limit, pageToken: parsed.data["pagination.token"] }));
+});

@@ -14,6 +14,7 @@ import { bindingOf } from "./binding";
 import { dropRegistryToken } from "./exchange";
 import { loadRegistryRow, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets, sealRegistrySecrets } from "./secrets";
+import { describeUse, lastUseOf } from "./usage";
 import {
   REGISTRY_TYPE_KEYS,
   getRegistryType,
@@ -380,8 +381,10 @@ export async function deleteRegistry(ctx: RequestContext, id: string, opts: { fo
     requirePermission(ctx, "registries:delete", row.createdBy);
     checkIfMatch(row, opts.ifMatch);
     if (!opts.force && row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < IN_USE_WINDOW_MS) {
-      throw new AppError("registry_in_use", `"${row.name}" was used to pull images on ${row.lastUsedAt.toISOString()}; deleting it may break deployments. Repeat with ?force=true to delete anyway`, {
-        extra: { lastUsedAt: row.lastUsedAt.toISOString() },
+      const lastUse = await lastUseOf(tx as unknown as Db, ctx.companyId, row.id);
+      const what = lastUse ? `last used: ${describeUse(lastUse)}` : `last used ${row.lastUsedAt.toISOString()}`;
+      throw new AppError("registry_in_use", `"${row.name}" is in use (${what}); deleting it may break deployments. Repeat with ?force=true to delete anyway`, {
+        extra: { lastUsedAt: row.lastUsedAt.toISOString(), lastUse },
       });
     }
     await tx

@@ -1,5 +1,6 @@
 /** Parsing of the registry host and of the optional image reference. Pure functions. */
 import { dockerhub } from "@/lib/registries/types/dockerhub";
+import { splitImageName } from "./image-name";
 import { canonicalAddress, parseIpLiteral } from "./policy";
 
 export interface RegistryTarget {
@@ -100,32 +101,10 @@ export interface ImageReference {
   reference: string;
 }
 
-const COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-
-function looksLikeDomain(component: string): boolean {
-  return component.includes(".") || component.includes(":") || component === "localhost";
-}
-
 function sameRegistry(domain: string, target: RegistryTarget): boolean {
-  const lower = domain.toLowerCase();
-  if (isDockerHubHost(lower) && isDockerHubHost(target.hostname)) return true;
-  return lower === target.displayHost || lower === `${urlHost(target.hostname)}:${target.port}`;
-}
-
-function splitReference(name: string): { path: string; reference: string } | undefined {
-  const at = name.indexOf("@");
-  if (at >= 0) {
-    const digest = name.slice(at + 1);
-    return DIGEST.test(digest) ? { path: name.slice(0, at).replace(/:[\w][\w.-]*$/, ""), reference: digest } : undefined;
-  }
-  const colon = name.lastIndexOf(":");
-  if (colon > name.lastIndexOf("/")) {
-    const tag = name.slice(colon + 1);
-    return TAG.test(tag) ? { path: name.slice(0, colon), reference: tag } : undefined;
-  }
-  return { path: name, reference: "latest" };
+  if (isDockerHubHost(domain) && isDockerHubHost(target.hostname)) return true;
+  const key = registryHostKey(target);
+  return domain === key || domain === `${key.replace(/:\d+$/, "")}:${target.port}`;
 }
 
 /**
@@ -139,19 +118,24 @@ export function parseImageReference(
   /** Hosts a placeholder target stands for (ECR's "any account in REGION"): `(domain, targetHost) => boolean`. */
   standsFor?: (domain: string, targetHost: string) => boolean,
 ): ParseResult<ImageReference> {
-  const invalid = { ok: false as const, message: `"${image}" is not an image reference like team/app:1.0.` };
-  const text = image.trim();
-  const slash = text.indexOf("/");
-  const first = slash < 0 ? "" : text.slice(0, slash);
-  const domain = looksLikeDomain(first) ? first : undefined;
-  if (domain && !sameRegistry(domain, target) && !standsFor?.(domain.toLowerCase(), target.displayHost)) {
-    return { ok: false, message: `The image ${text} belongs to ${domain}, not to ${target.displayHost}.` };
+  const split = splitImageName(image);
+  if (!split.ok) return split;
+  const { domain, path, tag, digest } = split.value;
+  if (domain && !sameRegistry(domain, target) && !standsFor?.(domain, target.displayHost)) {
+    return { ok: false, message: `The image ${image.trim()} belongs to ${domain}, not to ${target.displayHost}.` };
   }
-  const split = splitReference(domain ? text.slice(slash + 1) : text);
-  if (!split || !split.path.split("/").every((component) => COMPONENT.test(component))) return invalid;
-  let repository = split.path;
+  let repository = path;
   const prefix = target.pathPrefix.toLowerCase();
   if (prefix && repository !== prefix && !repository.startsWith(`${prefix}/`)) repository = `${prefix}/${repository}`;
   if (isDockerHubHost(target.hostname) && !repository.includes("/")) repository = `library/${repository}`;
-  return { ok: true, value: { repository, reference: split.reference } };
+  return { ok: true, value: { repository, reference: digest ?? tag ?? "latest" } };
+}
+
+/**
+ * The registry part of a target as image references write it, for comparing with an image's
+ * domain: lower case, the IPv6 literal canonical and in brackets, the port only when given.
+ */
+export function registryHostKey(target: RegistryTarget): string {
+  const host = target.ipLiteral ? urlHost(target.ipLiteral) : urlHost(target.hostname);
+  return target.displayHost === urlHost(target.hostname) ? host : `${host}:${target.port}`;
 }

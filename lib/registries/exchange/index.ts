@@ -4,9 +4,13 @@
  */
 import "server-only";
 import type { AuditActor } from "@/lib/audit";
+import { env } from "@/lib/env";
+import { Deadline } from "../connection/deadline";
+import { outboundPolicyFromEnv } from "../connection/policy";
+import { defaultLookup } from "../connection/transport";
 import type { ExchangeStep } from "../connection/types";
 import { getRegistryType, type RegistryCredentials, type RegistryTypeKey } from "../types";
-import { getEcrAuthorizationToken, type EcrKeys } from "./aws-ecr";
+import { getEcrAuthorizationToken, type EcrKeys, type ExchangeTransport } from "./aws-ecr";
 import { exchangeForRegistry, type ExchangeRegistry } from "./token-cache";
 
 export { exchangeForRegistry, dropRegistryToken, REUSE_MARGIN_MS } from "./token-cache";
@@ -45,4 +49,12 @@ export function exchangeStepFor(
   const build = EXCHANGES[type];
   if (!build) throw new Error(`The registry type ${type} is exchanged first but has no exchange implementation`);
   return build(credentials, saved);
+}
+
+/**
+ * The transport of an exchange outside Test Connection (pull secrets): the same outbound policy
+ * (`OUTBOUND_ALLOW_CIDRS`), the system resolver, and the Test Connection time limit.
+ */
+export function exchangeTransportFromEnv(signal?: AbortSignal): ExchangeTransport {
+  return { policy: outboundPolicyFromEnv(), lookup: defaultLookup, deadline: new Deadline(env().BERTH_TEST_TIMEOUT_MS, signal) };
 }

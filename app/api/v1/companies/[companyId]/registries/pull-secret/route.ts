@@ -1,5 +1,5 @@
-import { notYet } from "@/lib/registries/route-handlers";
+import { pullSecretRoute } from "@/lib/registries/route-handlers";
 
 export const dynamic = "force-dynamic";
 
-export const POST = notYet("registries:pull", "Pull secrets");
+export const POST = pullSecretRoute;
