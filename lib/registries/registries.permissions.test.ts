@@ -4,14 +4,15 @@
  * ids, another company's path and malformed ids are all 404, with nothing changed.
  *
  * The expected cells are written out here from the SPEC, not computed with lib/auth/permissions.
- * Endpoints finished by others (validate, test, resolve, pull-secret) are asserted "not 403 / 401
- * / 404 / 500" where allowed (they may answer 200, 400 or 501), and 403 where denied.
+ * Endpoints whose answers depend on a registry's network (validate, test) are asserted "not 403 /
+ * 401 / 404 / 500" where allowed, and 403 where denied.
  */
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memberships, registries } from "@/db/schema";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { ROLE_CASES, seedTeam, tokenFor, type RoleCase, type Team } from "@/lib/testing/identity";
+import { sealRegistrySecrets } from "./secrets";
 import { createRecorder, expectProblem, MALFORMED_IDS, NIL_UUID, ROUTES, type Answer, type Auth } from "./registries.testkit";
 
 let t: TestDb;
@@ -21,8 +22,8 @@ const rec = createRecorder();
 
 const ENDPOINTS = ["list", "get", "create", "put", "patch", "delete", "validate", "test", "resolve", "pullSecret"] as const;
 type Endpoint = (typeof ENDPOINTS)[number];
-/** Endpoints whose behaviour beyond the permission check belongs to other issues. */
-const OTHERS: readonly Endpoint[] = ["validate", "test", "resolve", "pullSecret"];
+/** Endpoints whose answer beyond the permission check depends on the network. */
+const OTHERS: readonly Endpoint[] = ["validate", "test"];
 
 /** SPEC section 4, by endpoint: the roles allowed and the token scope needed. `own` = own registries only. */
 const TABLE: Record<Endpoint, { roles: Record<RoleCase, boolean | "own">; scope: string }> = {
@@ -38,12 +39,13 @@ const TABLE: Record<Endpoint, { roles: Record<RoleCase, boolean | "own">; scope:
   pullSecret: { roles: { viewer: false, member: false, memberMr: false, admin: true, owner: true }, scope: "registries:pull" },
 };
 
-const OK_STATUS: Partial<Record<Endpoint, number>> = { list: 200, get: 200, create: 201, put: 200, patch: 200, delete: 204 };
+const OK_STATUS: Partial<Record<Endpoint, number>> = { list: 200, get: 200, create: 201, put: 200, patch: 200, delete: 204, resolve: 200, pullSecret: 200 };
 
 /** A registry Test Connection can try without leaving the machine (port 9 is closed: refused at once). */
 const LOCAL_BODY = { type: "custom", credentials: { url: "http://127.0.0.1:9", username: "perm", password: "perm-local-password-01" } } as const;
 
 let shared: string; // a registry of the team's owner, tested, read and updated by every caller
+let pullable: string; // the registry pull secrets are asked for (its secret is never sent in a request)
 let foreign: string; // the other company's registry
 let seq = 0;
 
@@ -80,7 +82,7 @@ async function perform(ep: Endpoint, auth: Auth, companyId: string, id: string):
     case "resolve":
       return rec.send(r.resolve, "POST", `${base}/resolve`, auth, { companyId }, { image: "127.0.0.1:9/perm/app:1" });
     case "pullSecret":
-      return rec.send(r.pullSecret, "POST", `${base}/pull-secret`, auth, { companyId }, { registryIds: [id], format: "dockerconfigjson" });
+      return rec.send(r.pullSecret, "POST", `${base}/pull-secret`, auth, { companyId }, { registryIds: [id === shared ? pullable : id], format: "dockerconfigjson" });
   }
 }
 
@@ -102,6 +104,13 @@ beforeAll(async () => {
     .values({ companyId: team.company.id, type: "custom", name: "perm shared", url: "127.0.0.1:9", plainHttp: true, credentials: { url: "http://127.0.0.1:9", username: "perm" }, createdBy: team.owner.id, modifiedBy: team.owner.id })
     .returning();
   shared = row!.id;
+  const [pull] = await t.db
+    .insert(registries)
+    .values({ companyId: team.company.id, type: "custom", name: "perm pullable", url: "127.0.0.1:9/pull", plainHttp: true, credentials: { url: "http://127.0.0.1:9/pull", username: "perm" }, createdBy: team.owner.id, modifiedBy: team.owner.id })
+    .returning();
+  pullable = pull!.id;
+  const sealed = sealRegistrySecrets({ password: "pullable-stored-password" }, { companyId: team.company.id, registryId: pullable });
+  await t.db.update(registries).set({ secretBlob: sealed.blob, keyId: sealed.keyId, secretFields: ["password"] }).where(eq(registries.id, pullable));
   foreign = await newRegistry(other.company.id, other.owner.id, "foreign registry");
   for (const role of ROLE_CASES) {
     callers.push({ label: `${role} by session`, role, auth: { cookie: team.users[role].cookie }, scopes: null });
@@ -210,8 +219,7 @@ describe("tenant isolation", () => {
         ["pullSecret", await perform("pullSecret", auth, team.company.id, foreign)],
         ["resolve", await rec.send(ROUTES.v1.resolve, "POST", `/api/v1/companies/${team.company.id}/registries/resolve`, auth, { companyId: team.company.id }, { image: "foreign-only.example.com/app:1" })],
       ] as const) {
-        // (501 while the endpoint is not implemented yet; once it is, 404)
-        expect([404, 501], `${ep}: ${a.text}`).toContain(a.status);
+        expectProblem(a, 404, "not-found");
         expect(a.text).not.toContain(foreign);
       }
     }

@@ -74,11 +74,12 @@ function select(req: PullSecretRequest, candidates: readonly Candidate[]): Map<s
     const byId = new Map(candidates.map((c) => [c.id.toLowerCase(), c]));
     req.registryIds.forEach((id, i) => {
       const found = byId.get(id.trim().toLowerCase());
-      if (!found) unmatched.push(id);
+      if (!found) unmatched.push(`registryIds.${i}`);
       else if (!found.isActive) errors.push({ path: `registryIds.${i}`, message: `The registry "${found.name}" is inactive: activate it to issue its pull secret` });
       else add(selected, found.id, `registryIds.${i}`, null);
     });
-    if (unmatched.length > 0) throw new AppError("not_found", `Registry not found: ${unmatched.join(", ")}`, { extra: { missing: unmatched } });
+    // Named by position: an id is never echoed, so another company's id reads like any unknown one.
+    if (unmatched.length > 0) throw new AppError("not_found", `Registry not found (${unmatched.join(", ")})`, { extra: { missing: unmatched } });
   }
   if (req.images) {
     req.images.forEach((text, i) => {
@@ -142,7 +143,7 @@ export async function issuePullSecret(
   const selected = select(req, await loadCandidates(db, ctx.companyId));
   const rows = await loadRows(db, ctx.companyId, [...selected.keys()]);
   const gone = [...selected.keys()].filter((id) => !rows.has(id));
-  if (gone.length > 0) throw new AppError("not_found", `Registry not found: ${gone.join(", ")}`, { extra: { missing: gone } });
+  if (gone.length > 0) throw new AppError("not_found", `Registry not found (${gone.map((id) => selected.get(id)!.path).join(", ")}): it was deleted meanwhile`);
 
   const transport = exchangeTransportFromEnv();
   const picked = [...selected.values()];
