@@ -61,7 +61,8 @@ describe("the permission table, cell by cell", () => {
 
     it.each(SCOPE_SETS.map((scopes) => ({ scopes, label: scopes.join(",") || "no scopes" })))("by token with $label", ({ scopes }) => {
       const p: Principal = { ...base, via: "token", scopes };
-      const scopeGranted = scope !== "session only" && scopes.includes(scope);
+      // `registries:pull` includes `registries:read`
+      const scopeGranted = scope !== "session only" && (scopes.includes(scope) || (scope === "registries:read" && scopes.includes("registries:pull")));
       const expected: Decision = scopeGranted ? CELL_DECISION[cell] : "deny";
       expect(decide(p, op)).toBe(expected);
       expect(allowsOn(p, op, ME)).toBe(expected !== "deny");

@@ -29,6 +29,16 @@ export const OPERATION_SCOPE: Record<Operation, Scope | null> = {
   "tokens:own": null,
 };
 
+/** Scopes that carry others: a pull token may also read (list, get, resolve) what it pulls. */
+export const SCOPE_INCLUDES: Partial<Record<Scope, readonly Scope[]>> = {
+  "registries:pull": ["registries:read"],
+};
+
+/** Whether a token's scopes grant `scope`, itself or through a scope that includes it. */
+export function scopesGrant(scopes: readonly string[], scope: Scope): boolean {
+  return scopes.includes(scope) || scopes.some((s) => SCOPE_INCLUDES[s as Scope]?.includes(scope) === true);
+}
+
 export interface Principal {
   role: Role;
   manageRegistries: boolean;
@@ -62,7 +72,7 @@ export function roleAllows(role: Role, manageRegistries: boolean, op: Operation)
 export function decide(p: Principal, op: Operation): Decision {
   if (p.via === "token") {
     const scope = OPERATION_SCOPE[op];
-    if (scope === null || !(p.scopes ?? []).includes(scope)) return "deny";
+    if (scope === null || !scopesGrant(p.scopes ?? [], scope)) return "deny";
   }
   return roleAllows(p.role, p.manageRegistries, op);
 }
