@@ -221,6 +221,7 @@ describe("tenant isolation", () => {
         ["pullSecret", await perform("pullSecret", auth, team.company.id, foreign)],
         ["resolve", await rec.send(ROUTES.v1.resolve, "POST", `/api/v1/companies/${team.company.id}/registries/resolve`, auth, { companyId: team.company.id }, { image: "foreign-only.example.com/app:1" })],
       ] as const) {
+        expect(a.status, `${ep}: ${a.text}`).toBe(404);
         expectProblem(a, 404, "not-found");
         expect(a.text).not.toContain(foreign);
       }

@@ -86,7 +86,7 @@ export interface RegistryUsePage {
   nextPageToken: string | null;
 }
 
-function useColumns() {
+function registryUseColumns() {
   return {
     id: registryUses.id,
     usedAt: registryUses.usedAt,
@@ -116,7 +116,7 @@ function toUseDto(r: UseRow): RegistryUseDto {
 
 function usesQuery(db: Db, companyId: string, registryId: string, olderThanId: number | null = null) {
   return db
-    .select(useColumns())
+    .select(registryUseColumns())
     .from(registryUses)
     .leftJoin(users, eq(users.id, registryUses.userId))
     .leftJoin(apiTokens, eq(apiTokens.id, registryUses.tokenId))

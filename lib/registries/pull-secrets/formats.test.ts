@@ -102,7 +102,7 @@ function runDockerLogin(lines: string): { args: string[]; stdin: string }[] {
     'docker() { local input; input="$(cat; printf x)"; input="${input%x}"; printf \'%s\\0\' "$#" "$@" "$input"; }',
     lines,
   ].join("\n");
-  const out = execFileSync("bash", ["-c", script], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent" } });
+  const out = execFileSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, HOME: "/nonexistent" } });
   const fields = out.split("\0").slice(0, -1);
   const calls: { args: string[]; stdin: string }[] = [];
   while (fields.length > 0) {

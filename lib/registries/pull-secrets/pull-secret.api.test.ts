@@ -12,7 +12,7 @@ import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { seedTeam, tokenFor, withEnv, type Team } from "@/lib/testing/identity";
 import * as usesRoute from "@/app/api/v1/companies/[companyId]/registries/[id]/uses/route";
-import { REGISTRY_FIXTURES, registryFixture } from "../fixtures";
+import { FAKE_SERVICE_ACCOUNT_KEY, registryFixture } from "../fixtures";
 import { createRecorder, expectFieldErrors, expectProblem, ROUTES, type Answer, type Auth } from "../registries.testkit";
 import { REGISTRY_TYPE_KEYS, type RegistryTypeKey } from "../schemas";
 import { PULL_RATE_BUCKET } from "./issue";
@@ -61,8 +61,8 @@ const EXPECTED_AUTHS: Record<Exclude<RegistryTypeKey, "ecr" | "public">, [string
   ghcr: ["ghcr.io", "berth-fixture", "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0000"],
   dockerhub: ["https://index.docker.io/v1/", "berthfixture", "dckr_pat_FAKE-fake-FAKE-fake-0000"],
   acr: ["berthfixture.azurecr.io", "berthfixture", "fake-acr-password"],
-  gcr: ["eu.gcr.io", "_json_key", REGISTRY_FIXTURES.gcr.credentials.serviceAccountKey as string],
-  gar: ["europe-west1-docker.pkg.dev", "_json_key", REGISTRY_FIXTURES.gar.credentials.serviceAccountKey as string],
+  gcr: ["eu.gcr.io", "_json_key", FAKE_SERVICE_ACCOUNT_KEY],
+  gar: ["europe-west1-docker.pkg.dev", "_json_key", FAKE_SERVICE_ACCOUNT_KEY],
   quay: ["quay.io", "berthfixture+puller", "FAKE0QUAY0ROBOT0TOKEN0000000000"],
   gitlab: ["registry.gitlab.com", "gitlab+deploy-token-1", "gldt-FAKEfakeFAKEfake0000"],
   harbor: ["harbor.example.com", "robot$berth-fixture", "fake-harbor-robot-secret"],
