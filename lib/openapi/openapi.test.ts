@@ -18,7 +18,7 @@ import { PATCH as patchMember } from "@/app/api/v1/companies/[companyId]/members
 import { GET as listTokens, POST as createToken } from "@/app/api/v1/companies/[companyId]/tokens/route";
 import { GET as me } from "@/app/api/v1/me/route";
 import { FAKE_SERVICE_ACCOUNT_KEY, REGISTRY_FIXTURES, SEED_GENERIC_EXAMPLES, registryFixture } from "@/lib/registries/fixtures";
-import { createRecorder, type Answer } from "@/lib/registries/registries.testkit";
+import { createRecorder, ROUTES, type Answer } from "@/lib/registries/registries.testkit";
 import { REGISTRY_TYPE_KEYS } from "@/lib/registries/schemas";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
@@ -316,6 +316,35 @@ describe("the document is true to the code (real requests and answers against it
       { companyId: c, id: saved.body.id },
     );
     expectAnswer(tested, 200, "TestResult");
+  });
+
+  it("resolve, pull-secret and uses answers (outside the leak scan: a pull secret holds secrets by design)", async () => {
+    const owner = { cookie: team.users.owner.cookie };
+    const c = team.company.id;
+    const direct = async (handler: Json, method: string, p: string, params: Json, body?: unknown) => {
+      const res = await call(handler, apiRequest(method, p, owner, body), params);
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined } as Answer;
+    };
+    const base = `/api/v1/companies/${c}/registries`;
+    const created = await direct(ROUTES.v1.create, "POST", base, { companyId: c }, { name: "openapi pull", type: "custom", credentials: { url: "pull.example.com/team", username: "u", password: "openapi-pull-password" } });
+    expect(created.status, created.text).toBe(201);
+    expect(checkIn("ResolveRequest", { image: "pull.example.com/team/app:1" })).toEqual([]);
+    expectAnswer(await direct(ROUTES.v1.resolve, "POST", `${base}/resolve`, { companyId: c }, { image: "pull.example.com/team/app:1" }), 200, "ResolveResult");
+    expectAnswer(await direct(ROUTES.v1.resolve, "POST", `${base}/resolve`, { companyId: c }, { image: "nothing.example.com/app" }), 404, "Problem");
+    for (const format of ["dockerconfigjson", "kubernetes", "docker-login", "secret-data"]) {
+      const body = { hosts: ["pull.example.com"], format };
+      expect(checkIn("PullSecretRequest", body), format).toEqual([]);
+      expectAnswer(await direct(ROUTES.v1.pullSecret, "POST", `${base}/pull-secret`, { companyId: c }, body), 200, "PullSecret");
+    }
+    expect(checkIn("PullSecretRequest", { hosts: ["a"], format: "pem" })).not.toEqual([]);
+    expectAnswer(await direct(ROUTES.v1.pullSecret, "POST", `${base}/pull-secret`, { companyId: c }, { hosts: ["a"], format: "pem" }), 400, "Problem");
+    const { GET: uses } = await import("@/app/api/v1/companies/[companyId]/registries/[id]/uses/route");
+    const page = await direct(uses, "GET", `${base}/${created.body.id}/uses?limit=2`, { companyId: c, id: created.body.id });
+    expectAnswer(page, 200, "RegistryUsePage");
+    expect(page.body.items).toHaveLength(2);
+    const inUse = await direct(ROUTES.v1.delete, "DELETE", `${base}/${created.body.id}`, { companyId: c, id: created.body.id });
+    expectAnswer(inUse, 409, "Problem");
   });
 
   it("identity answers", async () => {
