@@ -98,6 +98,15 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
   }
 }
 
+/** Puts back the variables `keys` as they were in `saved` (a copy of process.env), and re-reads the environment. */
+export function restoreEnv(saved: NodeJS.ProcessEnv, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (saved[key] === undefined) delete process.env[key];
+    else process.env[key] = saved[key];
+  }
+  resetEnvCache();
+}
+
 export async function tokenRow(db: Db, id: string) {
   const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
   return row!;

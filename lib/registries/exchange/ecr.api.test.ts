@@ -20,6 +20,7 @@ import { auditEvents, registryTokens } from "@/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { apiRequest, call, seedCompany, sessionCookie } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
+import { restoreEnv } from "@/lib/testing/identity";
 import { startFakeEcr, type RunningFakeEcr } from "@/lib/testing/fake-ecr";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
 import { createTestCa, issueServerCert, type TestCa } from "@/lib/testing/registry-certs";
@@ -153,11 +154,7 @@ describe.skipIf(skipWithoutRegistryTools())("Amazon ECR: exchange, Test Connecti
   afterAll(async () => {
     await Promise.all([registry?.stop(), recorder?.stop(), fake?.stop(), skewed?.stop()]);
     await t?.close();
-    for (const key of ["AWS_ENDPOINT_URL_ECR", "NODE_EXTRA_CA_CERTS", "BERTH_TEST_RATE_LIMIT", "OUTBOUND_ALLOW_CIDRS"]) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-    resetEnvCache();
+    restoreEnv(saved, ["AWS_ENDPOINT_URL_ECR", "NODE_EXTRA_CA_CERTS", "BERTH_TEST_RATE_LIMIT", "OUTBOUND_ALLOW_CIDRS"]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -15,7 +15,7 @@ import { resetEnvCache } from "@/lib/env";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { startFakeEcr, type RunningFakeEcr } from "@/lib/testing/fake-ecr";
-import { seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
+import { restoreEnv, seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
 import { buildOciLayout, pushOciLayout, type OciLayout } from "@/lib/testing/oci";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
 import { createTestCa, type TestCa } from "@/lib/testing/registry-certs";
@@ -81,11 +81,7 @@ describe.skipIf(skipWithoutRegistryTools({ skopeo: true }))("ECR pull secrets", 
     await Promise.all([registry?.stop(), fake?.stop()]);
     layout?.remove();
     await t?.close();
-    for (const key of ["AWS_ENDPOINT_URL_ECR", "NODE_EXTRA_CA_CERTS"]) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-    resetEnvCache();
+    restoreEnv(saved, ["AWS_ENDPOINT_URL_ECR", "NODE_EXTRA_CA_CERTS"]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
