@@ -375,7 +375,7 @@ describe.skipIf(skipWithoutRegistryTools())("Test Connection API", () => {
       expect((await validateAs(member.auth, basicBody())).status).toBe(200);
     });
 
-    it("tokens: registries:read may test a saved registry but not validate; registries:write may validate", async () => {
+    it("tokens: registries:read (and registries:pull, which includes it) may test a saved registry but not validate; registries:write may validate", async () => {
       const read = await tokenFor(ownerId, ["registries:read"]);
       expect((await testAs({ token: read }, savedId)).status).toBe(200);
       expect((await validateAs({ token: read }, basicBody())).status).toBe(403);
@@ -383,7 +383,8 @@ describe.skipIf(skipWithoutRegistryTools())("Test Connection API", () => {
       expect((await validateAs({ token: write }, basicBody())).status).toBe(200);
       expect((await testAs({ token: write }, savedId)).status).toBe(403);
       const pull = await tokenFor(ownerId, ["registries:pull"]);
-      expect((await testAs({ token: pull }, savedId)).status).toBe(403);
+      expect((await testAs({ token: pull }, savedId)).status).toBe(200);
+      expect((await validateAs({ token: pull }, basicBody())).status).toBe(403);
     });
 
     it("a token never goes beyond its user's role (viewer with registries:read)", async () => {
