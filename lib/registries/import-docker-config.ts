@@ -25,12 +25,12 @@ import { getDb, type Db } from "@/db";
 import { registries } from "@/db/schema";
 import { requirePermission, type RequestContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db-errors";
-import { AppError, validationError, zodErrors } from "@/lib/errors";
+import { AppError, validationError } from "@/lib/errors";
 import { bindingOf } from "./binding";
 import { importRequestSchema, parseDockerConfig, type DockerConfigEntry } from "./docker-config";
 import type { RegistryDto } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
-import type { RegistryInput, RegistryTypeKey } from "./schemas";
+import { toFieldIssues, type RegistryInput, type RegistryTypeKey } from "./schemas";
 import { insertRegistry, violatedRegistryRule } from "./service";
 
 export interface ImportOutcome {
@@ -60,7 +60,7 @@ class DryRunRollback extends Error {}
 export async function importDockerConfig(ctx: RequestContext, body: unknown): Promise<ImportAnswer> {
   requirePermission(ctx, "registries:write");
   const request = importRequestSchema.safeParse(body);
-  if (!request.success) throw validationError(zodErrors(request.error));
+  if (!request.success) throw validationError(toFieldIssues(request.error));
   const { dryRun } = request.data;
   let config: unknown = request.data.dockerconfigjson;
   if (typeof config === "string") {
