@@ -10,7 +10,8 @@
  */
 import * as z from "zod";
 import type { FieldIssue } from "@/lib/errors";
-import { isRecord } from "./schemas";
+import type { RegistryDto } from "./dto";
+import { isRecord, type RegistryTypeKey } from "./schemas";
 
 /** At most this many `auths` and `credHelpers` entries in one import. */
 export const MAX_IMPORT_ENTRIES = 100;
@@ -30,6 +31,25 @@ export const importRequestSchema = z.strictObject({
   ),
   dryRun: z.boolean({ error: typeError("true or false") }).default(false),
 });
+
+/** A key that was skipped or is in conflict, and why (never a secret). */
+export interface ImportOutcome {
+  key: string;
+  reason: string;
+  /** The registry already holding the URL, when there is one. */
+  registryId?: string;
+  /** The registry URL and type the entry maps to, when it maps. */
+  url?: string;
+  type?: RegistryTypeKey;
+}
+
+/** The answer of an import, per key. In a dry run `created` shows what would be stored; those ids are never kept. */
+export interface ImportAnswer {
+  dryRun: boolean;
+  created: { key: string; registry: RegistryDto }[];
+  skipped: ImportOutcome[];
+  conflicts: ImportOutcome[];
+}
 
 /** One entry of the config, ready for the generic-body mapping, or the reason it cannot be imported. */
 export type DockerConfigEntry =

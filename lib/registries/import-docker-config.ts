@@ -27,28 +27,10 @@ import { requirePermission, type RequestContext } from "@/lib/context";
 import { isUniqueViolation } from "@/lib/db-errors";
 import { AppError, validationError } from "@/lib/errors";
 import { bindingOf } from "./binding";
-import { importRequestSchema, parseDockerConfig, type DockerConfigEntry } from "./docker-config";
-import type { RegistryDto } from "./dto";
+import { importRequestSchema, parseDockerConfig, type DockerConfigEntry, type ImportAnswer } from "./docker-config";
 import { parseCreateRegistryBody } from "./generic-body";
-import { toFieldIssues, type RegistryInput, type RegistryTypeKey } from "./schemas";
+import { toFieldIssues, type RegistryInput } from "./schemas";
 import { insertRegistry, violatedRegistryRule } from "./service";
-
-export interface ImportOutcome {
-  key: string;
-  reason: string;
-  /** The registry already holding the URL, when there is one. */
-  registryId?: string;
-  /** The registry URL and type the entry maps to, when it maps. */
-  url?: string;
-  type?: RegistryTypeKey;
-}
-
-export interface ImportAnswer {
-  dryRun: boolean;
-  created: { key: string; registry: RegistryDto }[];
-  skipped: ImportOutcome[];
-  conflicts: ImportOutcome[];
-}
 
 const MAX_NAME = 100;
 /** Suffixes tried after the plain name: `NAME (2)` … `NAME (100)`. */
