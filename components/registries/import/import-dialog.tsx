@@ -124,7 +124,7 @@ export function ImportDialog({ companyId, open, onClose, onImported }: { company
           ref={textRef}
           id={`${id}-config`}
           {...NO_AUTOFILL}
-          rows={7}
+          rows={current ? 3 : 7}
           value={text}
           onChange={(e) => {
             setText(e.target.value);

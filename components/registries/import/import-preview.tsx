@@ -34,20 +34,26 @@ export function ImportPreview({ answer }: { answer: ImportAnswer }) {
   const { of } = useRegistryTypes();
   const rows = previewRows(answer);
   return (
-    <div className="mt-4 max-h-80 overflow-y-auto rounded-md ring-1 ring-zinc-200 dark:ring-zinc-800">
+    <div className="mt-4 max-h-72 overflow-y-auto rounded-md ring-1 ring-zinc-200 dark:ring-zinc-800">
       <Table caption={answer.dryRun ? "Import preview" : "Import result"} className="table-fixed">
         <TableHeader className="sticky top-0 bg-zinc-50 dark:bg-zinc-900">
           <TableRow>
             <TableHead className="w-[40%] px-3 sm:w-[30%]">Key</TableHead>
-            <TableHead className="w-[28%] px-3 sm:w-[22%]">Outcome</TableHead>
+            <TableHead className="hidden w-[22%] px-3 sm:table-cell">Outcome</TableHead>
             <TableHead className="px-3">Registry</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
           {rows.map((row, i) => (
             <TableRow key={`${row.outcome}-${row.key}-${i}`} className="align-top">
-              <TableCell className="px-3 font-mono text-xs break-all">{row.key}</TableCell>
               <TableCell className="px-3">
+                <span className="block font-mono text-xs break-all">{row.key}</span>
+                {/* Narrow screens: the outcome under the key, its own column hidden. */}
+                <span className="mt-1 block sm:hidden">
+                  <Badge tone={BADGE[row.outcome].tone}>{BADGE[row.outcome].text(answer.dryRun)}</Badge>
+                </span>
+              </TableCell>
+              <TableCell className="hidden px-3 sm:table-cell">
                 <Badge tone={BADGE[row.outcome].tone}>{BADGE[row.outcome].text(answer.dryRun)}</Badge>
               </TableCell>
               <TableCell className="px-3 text-xs break-words">
