@@ -4,11 +4,13 @@ import { useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
-import { Spinner, UploadIcon } from "@/components/ui/icons";
+import { fileDropProps } from "@/components/ui/file-drop";
+import { Spinner } from "@/components/ui/icons";
 import { Textarea } from "@/components/ui/input";
+import { UploadFileButton } from "@/components/ui/upload-file-button";
 import { MAX_DOCKER_CONFIG_BYTES, type ImportAnswer } from "@/lib/registries/docker-config";
 import { ApiError, importDockerConfig, isAbortError, type FieldProblem } from "../api";
-import { NO_AUTOFILL } from "../credentials/no-autofill";
+import { NO_AUTOFILL, VERBATIM_TEXT } from "../credentials/no-autofill";
 import { ImportPreview, importSummary } from "./import-preview";
 
 type Failure = { message: string; errors: FieldProblem[] };
@@ -27,7 +29,6 @@ export function ImportDialog({ companyId, open, onClose, onImported }: { company
   const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState<"preview" | "import" | null>(null);
   const abort = useRef<AbortController | null>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
   const textRef = useRef<HTMLTextAreaElement>(null);
   const id = useId();
 
@@ -130,40 +131,18 @@ export function ImportDialog({ companyId, open, onClose, onImported }: { company
             setText(e.target.value);
             setFileName(null);
           }}
-          onDragOver={(e) => e.preventDefault()}
-          onDrop={(e) => {
-            const file = e.dataTransfer.files[0];
-            if (!file) return;
-            e.preventDefault();
-            void load(file);
-          }}
+          {...fileDropProps((file) => void load(file))}
           placeholder={'{"auths": {"ghcr.io": {"auth": "…"}}}'}
           aria-describedby={`${id}-config-help`}
           aria-invalid={failure && failure.errors.length > 0 ? true : undefined}
-          autoComplete="off"
-          autoCapitalize="off"
-          autoCorrect="off"
-          spellCheck={false}
+          {...VERBATIM_TEXT}
           disabled={busy !== null}
           className={`resize-y leading-relaxed ${shown ? "" : "[-webkit-text-security:disc]"}`}
         />
         <div className="flex flex-wrap items-center gap-2">
-          <Button variant="secondary" size="sm" onClick={() => fileRef.current?.click()} disabled={busy !== null}>
-            <UploadIcon />
+          <UploadFileButton accept=".json,application/json" inputLabel="config.json file" disabled={busy !== null} onFile={(file) => void load(file)}>
             Upload config.json
-          </Button>
-          <input
-            ref={fileRef}
-            type="file"
-            hidden
-            tabIndex={-1}
-            aria-label="config.json file"
-            accept=".json,application/json"
-            onChange={(e) => {
-              void load(e.target.files?.[0]);
-              e.target.value = "";
-            }}
-          />
+          </UploadFileButton>
           <p id={`${id}-config-help`} className="text-xs text-zinc-500 dark:text-zinc-400">
             {fileName ? <>Loaded {fileName}. </> : null}
             The credentials are sent only to Berth, encrypted when saved, and never shown again.
