@@ -28,7 +28,7 @@ export function ImportButton({ companyId, onImported }: { companyId: string; onI
           const problems = answer.conflicts.length;
           toast({
             title: n > 0 ? `Imported ${n} ${n === 1 ? "registry" : "registries"}` : "Nothing was imported",
-            description: `${importSummary(answer)}.`,
+            description: answer.skipped.length + problems > 0 ? `${importSummary(answer)}.` : undefined,
             tone: problems > 0 || n === 0 ? "warning" : "success",
           });
           onImported(answer);

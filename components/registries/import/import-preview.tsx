@@ -49,7 +49,7 @@ export function ImportPreview({ answer }: { answer: ImportAnswer }) {
               <TableCell className="px-3">
                 <span className="block font-mono text-xs break-all">{row.key}</span>
                 {/* Narrow screens: the outcome under the key, its own column hidden. */}
-                <span className="mt-1 block sm:hidden">
+                <span className="mt-1 block whitespace-nowrap sm:hidden">
                   <Badge tone={BADGE[row.outcome].tone}>{BADGE[row.outcome].text(answer.dryRun)}</Badge>
                 </span>
               </TableCell>
