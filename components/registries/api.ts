@@ -5,6 +5,7 @@
  * Client-safe: no server imports.
  */
 import type { TestResult } from "@/lib/registries/connection/types";
+import type { ImportAnswer } from "@/lib/registries/docker-config";
 import type { RegistryPage } from "@/lib/registries/dto";
 
 export interface FieldProblem {
@@ -89,6 +90,11 @@ export function validateRegistry(companyId: string, body: unknown, signal?: Abor
 /** Test Connection on a saved registry, optionally with overrides (`POST …/{id}/test`). */
 export function testSavedRegistry(companyId: string, id: string, body: { credentials?: Record<string, unknown>; image?: string } = {}, signal?: AbortSignal) {
   return apiJson<TestResult>(`${registriesUrl(companyId)}/${encodeURIComponent(id)}/test`, { method: "POST", body, signal });
+}
+
+/** Import from a Docker config (`POST …/import`): the JSON text as pasted or uploaded; `dryRun` only previews. */
+export function importDockerConfig(companyId: string, dockerconfigjson: string, dryRun: boolean, signal?: AbortSignal) {
+  return apiJson<ImportAnswer>(`${registriesUrl(companyId)}/import`, { method: "POST", body: { dockerconfigjson, dryRun }, signal });
 }
 
 /** Query keys: every list of one company starts with the same prefix, so one invalidation refreshes them all. */

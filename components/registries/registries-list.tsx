@@ -8,6 +8,7 @@ import { useToast } from "@/components/ui/toast";
 import type { RegistryPage } from "@/lib/registries/dto";
 import { ApiError, registryKeys, type ListFilters } from "./api";
 import { DeleteRegistryDialog } from "./delete-dialog";
+import { ImportButton } from "./import/import-button";
 import { AddRegistryLink } from "./list/add-registry-link";
 import { ListFooter } from "./list/list-footer";
 import { ListLoadError, NoMatches, NoRegistries } from "./list/list-states";
@@ -55,7 +56,12 @@ export function RegistriesList({
   const tests = useRowTests({ companyId, updateRows });
   const deletion = useDeleteTarget(headingRef);
 
-  const addButton = permissions.write ? <AddRegistryLink base={base} type={filters.type} /> : null;
+  const addButton = permissions.write ? (
+    <div className="flex flex-col gap-2 sm:flex-row sm:justify-center">
+      <ImportButton companyId={companyId} onImported={() => void queryClient.invalidateQueries({ queryKey: registryKeys.all(companyId) })} />
+      <AddRegistryLink base={base} type={filters.type} />
+    </div>
+  ) : null;
   const firstLoad = query.isPending;
   const empty = !firstLoad && !query.isError && rows.length === 0;
   const nothingAtAll = empty && !filtered;

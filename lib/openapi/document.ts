@@ -9,6 +9,7 @@ import * as z from "zod";
 import { createTokenSchema, inviteSchema as inviteRequestSchema, updateMemberSchema } from "@/lib/auth/schemas";
 import { ERROR_STATUS, ERROR_TITLE, PROBLEM_BASE, type ErrorCode } from "@/lib/errors";
 import { MAX_BODY_BYTES } from "@/lib/http";
+import { importRequestSchema } from "@/lib/registries/docker-config";
 import { listRegistriesQuerySchema } from "@/lib/registries/route-handlers";
 import { REGISTRY_TYPE_KEYS, REGISTRY_TYPES, createRegistrySchema, patchRegistrySchema, replaceRegistrySchema } from "@/lib/registries/schemas";
 import pkg from "@/package.json";
@@ -19,6 +20,7 @@ import {
   createdInviteSchema,
   fieldIssueSchema,
   genericRegistryBodySchema,
+  importResultSchema,
   inviteSchema,
   itemsOf,
   meSchema,
@@ -83,6 +85,8 @@ const COMPONENT_SCHEMAS: Record<string, z.ZodType> = {
   PullSecretRequest: pullSecretRequestSchema,
   PullSecret: pullSecretSchema,
   RegistryUsePage: registryUsePageSchema,
+  ImportRequest: importRequestSchema.meta({ title: "ImportRequest" }),
+  ImportResult: importResultSchema,
   Me: meSchema,
   ApiToken: apiTokenSchema,
   ApiTokenList: itemsOf(apiTokenSchema, "ApiTokenList"),
@@ -320,6 +324,18 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
           { name: "pagination.token", in: "query", required: false, description: "The `nextPageToken` of the previous page", schema: { type: "string" } },
         ],
         responses: { "200": answer("A page of uses", "RegistryUsePage"), ...problems(400, 401, 403, 404) },
+      },
+    },
+    [`${base}/import`]: {
+      parameters: [P.companyId, P.requestId],
+      post: {
+        tags,
+        operationId: "importDockerConfig",
+        summary: "Import registries from a Docker config",
+        description:
+          "One registry per `auths` entry of a `config.json` / `.dockerconfigjson` (the object or its JSON text), mapped by host like the generic create body: `auth` (base64 `user:password`) or `username`/`password`; Docker Hub's `https://index.docker.io/v1/` is `docker.io`; `https://` dropped, `http://` kept as plain HTTP, a path kept as the path prefix. Names are the registry URL, `NAME (2)` when taken. Each key is `created`, `skipped` (an active registry with the same URL and user exists) or in `conflicts` (another user, deactivated, another transport, or not mappable: no credentials in the file, an identity token, a credential helper). `dryRun: true` writes nothing. One transaction; concurrent imports never make duplicates. Audited per created registry; never echoes a secret. Token scope `registries:write`; members with Manage registries, admins and owners.",
+        requestBody: jsonBody("ImportRequest"),
+        responses: { "200": answer("What was (or, in a dry run, would be) created, skipped and in conflict, per key", "ImportResult"), ...problems(400, 401, 403, 404, 409, 413, 415) },
       },
     },
   };

@@ -136,6 +136,7 @@ describe("coverage of every route of the REST API", () => {
     [`${R}/resolve`, "post", ["200", "400", "401", "403", "404"]],
     [`${R}/pull-secret`, "post", ["200", "400", "401", "403", "404", "409", "429", "502"]],
     [`${R}/{id}/uses`, "get", ["200", "400", "401", "403", "404"]],
+    [`${R}/import`, "post", ["200", "400", "401", "403", "404", "413", "415"]],
     [S, "get", ["200", "400", "401", "403", "404"]],
     [S, "post", ["201", "400", "401", "403", "404", "409", "413", "415"]],
     [`${S}/{id}`, "get", ["200", "404"]],
@@ -345,6 +346,30 @@ describe("the document is true to the code (real requests and answers against it
     expect(page.body.items).toHaveLength(2);
     const inUse = await direct(ROUTES.v1.delete, "DELETE", `${base}/${created.body.id}`, { companyId: c, id: created.body.id });
     expectAnswer(inUse, 409, "Problem");
+  });
+
+  it("import answers", async () => {
+    const owner = { cookie: team.users.owner.cookie };
+    const c = team.company.id;
+    const route = (await import("@/app/api/v1/companies/[companyId]/registries/import/route")).POST as never;
+    const send = (body: unknown) => rec.send(route, "POST", `/api/v1/companies/${c}/registries/import`, owner, { companyId: c }, body);
+    const body = {
+      dockerconfigjson: { auths: { "openapi-import.example.com": { auth: Buffer.from("u:openapi-import-password").toString("base64") }, "empty.example.com": {} } },
+      dryRun: true,
+    };
+    expect(checkIn("ImportRequest", body)).toEqual([]);
+    expect(checkIn("ImportRequest", { dockerconfigjson: JSON.stringify(body.dockerconfigjson) })).toEqual([]);
+    expect(checkIn("ImportRequest", { dockerconfigjson: 1 })).not.toEqual([]);
+    const dry = await send(body);
+    expectAnswer(dry, 200, "ImportResult");
+    expect(dry.body.created).toHaveLength(1);
+    expect(dry.body.conflicts).toHaveLength(1);
+    const done = await send({ ...body, dryRun: false });
+    expectAnswer(done, 200, "ImportResult");
+    const again = await send(body);
+    expectAnswer(again, 200, "ImportResult");
+    expect(again.body.skipped).toHaveLength(1);
+    expectAnswer(await send({ dockerconfigjson: "{" }), 400, "Problem");
   });
 
   it("identity answers", async () => {

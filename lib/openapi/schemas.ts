@@ -220,3 +220,23 @@ export const auditPageSchema = z
   .meta({ title: "AuditEventPage" });
 
 export const itemsOf = <T extends z.ZodType>(schema: T, title: string) => z.object({ items: z.array(schema) }).meta({ title });
+
+const importOutcomeSchema = z.object({
+  key: z.string().meta({ description: "The `auths` (or `credHelpers`) key as in the file; a `user:password@` in it is masked", examples: ["https://index.docker.io/v1/"] }),
+  reason: z.string().meta({ description: "Why the entry was skipped or is in conflict; never a secret" }),
+  registryId: uuid.optional().meta({ description: "The registry that already holds the URL" }),
+  url: z.string().optional().meta({ description: "The registry URL the entry maps to", examples: ["docker.io"] }),
+  type: z.enum(REGISTRY_TYPE_KEYS).optional().meta({ description: "The registry type the entry maps to" }),
+});
+
+/** `POST …/registries/import`: the answer per key. The request is the handler's own schema (lib/registries/docker-config). */
+export const importResultSchema = z
+  .object({
+    dryRun: z.boolean().meta({ description: "True when nothing was written: `created` then shows what would be stored (the ids are not kept)" }),
+    created: z.array(z.object({ key: z.string(), registry: registrySchema })),
+    skipped: z.array(importOutcomeSchema).meta({ description: "An active registry with the same URL, transport and user already exists" }),
+    conflicts: z.array(importOutcomeSchema).meta({
+      description: "The URL is held for another user, by a deactivated registry or over another transport, or the entry cannot be mapped (no credentials in the file, an identity token only, a credential helper, a value the create API refuses)",
+    }),
+  })
+  .meta({ title: "ImportResult" });

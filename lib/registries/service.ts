@@ -81,12 +81,20 @@ function checkIfMatch(row: Row, ifMatch: string | null | undefined) {
   }
 }
 
-function conflictFrom(err: unknown, name: string, url: string): never {
+/** Which of the registries' unique rules a unique violation broke: the name, the URL, or neither known. */
+export function violatedRegistryRule(err: unknown): "name" | "url" | null {
   const text = JSON.stringify(err, Object.getOwnPropertyNames(err as object)) + String((err as { cause?: unknown }).cause ?? "");
-  if (text.includes("registries_company_name_idx")) {
+  if (text.includes("registries_company_name_idx")) return "name";
+  if (text.includes("registries_company_url_idx")) return "url";
+  return null;
+}
+
+function conflictFrom(err: unknown, name: string, url: string): never {
+  const rule = violatedRegistryRule(err);
+  if (rule === "name") {
     throw new AppError("conflict", `A registry named "${name}" already exists`, { errors: [{ path: "name", message: "Already used by another registry" }] });
   }
-  if (text.includes("registries_company_url_idx")) {
+  if (rule === "url") {
     throw new AppError("conflict", `Credentials for ${url} already exist; use a path prefix (e.g. ${url}/my-org) to keep two side by side`, {
       errors: [{ path: "credentials.url", message: "Already used by another registry" }],
     });
@@ -210,46 +218,59 @@ export async function createRegistry(ctx: RequestContext, body: unknown): Promis
   requirePermission(ctx, "registries:write");
   const parsed = parseCreateRegistryBody(body);
   if (!parsed.ok) throw validationError(parsed.errors);
+  const db = await getDb();
+  try {
+    return await db.transaction((tx) => insertRegistry(tx as unknown as Db, ctx, parsed));
+  } catch (err) {
+    if (isUniqueViolation(err)) conflictFrom(err, parsed.data.name, bindingOf(parsed.data.type, parsed.data.credentials).url);
+    throw err;
+  }
+}
+
+/**
+ * The write of a create, inside the caller's transaction: seals the secrets to the new row,
+ * inserts it and audits `registry.created` (field names, never values). The input has been
+ * parsed by `parseCreateRegistryBody`; the caller has checked `registries:write`. A name or URL
+ * already in use surfaces as PostgreSQL's unique violation, for the caller to map.
+ */
+export async function insertRegistry(
+  tx: Db,
+  ctx: RequestContext,
+  parsed: { data: RegistryInput; warnings: FieldIssue[] },
+  audit: Record<string, unknown> = {},
+): Promise<RegistryDto> {
   const input = parsed.data;
   const id = randomUUID();
   const { plain, secret } = splitCredentials(input.credentials);
   const { url, plainHttp } = bindingOf(input.type, input.credentials);
   const sealed = sealRegistrySecrets(secret, { companyId: ctx.companyId, registryId: id });
-  const db = await getDb();
-  try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(registries)
-        .values({
-          id,
-          companyId: ctx.companyId,
-          type: input.type,
-          name: input.name,
-          url,
-          plainHttp,
-          credentials: plain,
-          secretFields: Object.keys(secret).sort(),
-          secretBlob: sealed.blob,
-          keyId: sealed.keyId,
-          isActive: input.isActive,
-          createdBy: ctx.userId,
-          modifiedBy: ctx.userId,
-          warnings: parsed.warnings,
-        })
-        .returning();
-      await recordAudit(tx as unknown as Db, auditActor(ctx), {
-        companyId: ctx.companyId,
-        action: "registry.created",
-        targetType: "registry",
-        targetId: id,
-        metadata: { name: input.name, type: input.type, url, fields: Object.keys(input.credentials).sort() },
-      });
-      return toDto(row!, ctx.email);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) conflictFrom(err, input.name, url);
-    throw err;
-  }
+  const [row] = await tx
+    .insert(registries)
+    .values({
+      id,
+      companyId: ctx.companyId,
+      type: input.type,
+      name: input.name,
+      url,
+      plainHttp,
+      credentials: plain,
+      secretFields: Object.keys(secret).sort(),
+      secretBlob: sealed.blob,
+      keyId: sealed.keyId,
+      isActive: input.isActive,
+      createdBy: ctx.userId,
+      modifiedBy: ctx.userId,
+      warnings: parsed.warnings,
+    })
+    .returning();
+  await recordAudit(tx, auditActor(ctx), {
+    companyId: ctx.companyId,
+    action: "registry.created",
+    targetType: "registry",
+    targetId: id,
+    metadata: { name: input.name, type: input.type, url, fields: Object.keys(input.credentials).sort(), ...audit },
+  });
+  return toDto(row!, ctx.email);
 }
 
 /**

@@ -1,12 +1,14 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { useFormContext, useWatch } from "react-hook-form";
 import { Button } from "@/components/ui/button";
-import { UploadIcon } from "@/components/ui/icons";
+import { fileDropProps } from "@/components/ui/file-drop";
 import { Textarea } from "@/components/ui/input";
+import { UploadFileButton } from "@/components/ui/upload-file-button";
 import type { CredentialField, RegistryInputIn } from "@/lib/registries/schemas";
 import { keySummary } from "./key-summary";
+import { VERBATIM_TEXT } from "./no-autofill";
 import type { ControlProps, CredentialPath } from "./types";
 
 const MAX_FILE_BYTES = 32 * 1024;
@@ -29,7 +31,6 @@ export function FileTextarea({
 }) {
   const { register, setValue, setError, control } = useFormContext<RegistryInputIn>();
   const value = useWatch({ control, name });
-  const fileRef = useRef<HTMLInputElement>(null);
   const [shown, setShown] = useState(!field.secret);
   const [fileName, setFileName] = useState<string | null>(null);
   const isKey = field.name === "serviceAccountKey";
@@ -53,35 +54,17 @@ export function FileTextarea({
         {...common}
         rows={isKey ? 5 : 4}
         placeholder={placeholder}
-        autoComplete="off"
-        autoCapitalize="off"
-        autoCorrect="off"
-        spellCheck={false}
-        onDragOver={(e) => e.preventDefault()}
-        onDrop={(e) => {
-          const file = e.dataTransfer.files[0];
-          if (!file) return;
-          e.preventDefault();
-          void load(file);
-        }}
+        {...VERBATIM_TEXT}
+        {...fileDropProps((file) => void load(file))}
         className={`resize-y leading-relaxed ${shown ? "" : "[-webkit-text-security:disc]"}`}
       />
       <div className="flex flex-wrap items-center gap-2">
-        <Button variant="secondary" size="sm" onClick={() => fileRef.current?.click()}>
-          <UploadIcon />
-          {isKey ? "Upload .json key file" : "Upload certificate file"}
-        </Button>
-        <input
-          ref={fileRef}
-          type="file"
-          hidden
-          tabIndex={-1}
+        <UploadFileButton
           accept={isKey ? ".json,application/json" : ".pem,.crt,.cer,application/x-pem-file,application/x-x509-ca-cert,text/plain"}
-          onChange={(e) => {
-            void load(e.target.files?.[0]);
-            e.target.value = "";
-          }}
-        />
+          onFile={(file) => void load(file)}
+        >
+          {isKey ? "Upload .json key file" : "Upload certificate file"}
+        </UploadFileButton>
         {field.secret ? (
           <Button variant="ghost" size="sm" aria-controls={common.id} aria-describedby={`${common.id}-label`} onClick={() => setShown((s) => !s)}>
             {shown ? "Hide" : "Show"}
