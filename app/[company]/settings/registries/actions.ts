@@ -1,9 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { runAction } from "@/lib/action-result";
 import { AppError } from "@/lib/errors";
 import { companyActionContext } from "@/lib/page-auth";
+import { issuePullSecret } from "@/lib/registries/pull-secrets/issue";
 import { createRegistry, deleteRegistry, replaceRegistry, setRegistryActive } from "@/lib/registries/service";
 
 /** Thin server actions over the registry service: each answers {ok, data} or {ok: false, error, fieldErrors}. */
@@ -54,4 +56,23 @@ export async function deleteRegistryAction(companySlug: string, id: string, forc
     refresh(companySlug);
   });
   return result.ok ? result : { ...result, inUse: seen.inUse };
+}
+
+/**
+ * "Use this registry": the registry's credentials in one pull-secret format, for an owner or admin
+ * who confirmed the reveal. The same service as the API's pull secret (permission, rate limit,
+ * audit and usage included), with client `ui`; the text goes to this user's page only.
+ */
+export async function revealPullSecretAction(
+  companySlug: string,
+  registryId: string,
+  format: "kubernetes" | "docker-login" | "dockerconfigjson",
+  options: { namespace?: string; name?: string },
+) {
+  return runAction(async () => {
+    const ctx = await companyActionContext(companySlug);
+    const answer = await issuePullSecret(ctx, { registryIds: [registryId], format, ...options }, { client: "ui", userAgent: (await headers()).get("user-agent"), ip: ctx.ip });
+    const text = typeof answer.content === "string" ? answer.content : JSON.stringify(answer.content, null, 2);
+    return { text, expiresAt: answer.expiresAt };
+  });
 }

@@ -5,11 +5,14 @@ import { RegistryDetails } from "@/components/registries/registry-details";
 import { RegistryForm } from "@/components/registries/registry-form";
 import { RegistryHost } from "@/components/registries/registry-host";
 import { requestTime } from "@/components/registries/request-time";
+import { RecentUses } from "@/components/registries/recent-uses";
+import { UseRegistryPanel } from "@/components/registries/use-registry";
 import { Alert, PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { companyPageContext } from "@/lib/page-auth";
 import { getRegistry } from "@/lib/registries/service";
+import { listRegistryUses } from "@/lib/registries/usage";
 import { getRegistryType } from "@/lib/registries/schemas";
 
 export const metadata = { title: "Registry" };
@@ -25,6 +28,18 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
   const type = getRegistryType(registry.type);
   const listHref = `/${ctx.companySlug}/settings/registries`;
   const serverNow = requestTime();
+  const uses = registry.type === "public" ? [] : (await listRegistryUses(ctx, registry.id, { limit: 5 })).items;
+  const usePanel = (
+    <>
+    <UseRegistryPanel
+      companyId={ctx.companyId}
+      companySlug={ctx.companySlug}
+      registry={{ id: registry.id, name: registry.name, url: registry.url, isActive: registry.isActive }}
+      canReveal={can(ctx, "registries:pull")}
+    />
+    <RecentUses uses={uses} serverNow={serverNow} />
+    </>
+  );
 
   if (!can(ctx, "registries:write")) {
     return (
@@ -45,6 +60,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
           </Alert>
           <RegistryDetails registry={registry} serverNow={serverNow} companyId={ctx.companyId} canTest={can(ctx, "registries:test")} />
         </div>
+        {registry.type === "public" ? null : usePanel}
       </>
     );
   }
@@ -74,6 +90,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
         }
       />
       <RegistryForm key={`${registry.id}-${registry.version}`} mode="edit" companyId={ctx.companyId} companySlug={ctx.companySlug} registry={edited} />
+      {registry.type === "public" ? null : usePanel}
       {can(ctx, "registries:delete", registry.createdBy) ? (
         <RegistryDangerZone
           companyId={ctx.companyId}
