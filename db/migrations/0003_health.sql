@@ -36,4 +36,4 @@ ALTER TABLE "registry_checks" ADD CONSTRAINT "registry_checks_registry_id_regist
 ALTER TABLE "registry_checks" ADD CONSTRAINT "registry_checks_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "registry_checks_registry_idx" ON "registry_checks" USING btree ("registry_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_key_idx" ON "jobs" USING btree ("key");--> statement-breakpoint
-CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("run_at") WHERE "jobs"."attempts" < "jobs"."max_attempts";
+CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("kind","run_at");

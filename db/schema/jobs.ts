@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
@@ -24,5 +23,5 @@ export const jobs = pgTable(
     lastError: text("last_error"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("jobs_key_idx").on(t.key), index("jobs_due_idx").on(t.runAt).where(sql`${t.attempts} < ${t.maxAttempts}`)],
+  (t) => [uniqueIndex("jobs_key_idx").on(t.key), index("jobs_due_idx").on(t.kind, t.runAt)],
 );
