@@ -45,6 +45,17 @@ export interface CheckState {
 
 export const NO_CHECKS: CheckState = { status: null, since: null, consecutiveFailures: 0, failuresSince: null, lastCheckedAt: null };
 
+/** The check state of a registry row's health columns. */
+export function checkStateOf(row: {
+  healthStatus: "healthy" | "failing" | null;
+  healthSince: Date | null;
+  consecutiveFailures: number;
+  failuresSince: Date | null;
+  lastCheckedAt: Date | null;
+}): CheckState {
+  return { status: row.healthStatus, since: row.healthSince, consecutiveFailures: row.consecutiveFailures, failuresSince: row.failuresSince, lastCheckedAt: row.lastCheckedAt };
+}
+
 /** The state after one more check. */
 export function stepCheckState(state: CheckState, check: { status: string; at: Date }): CheckState {
   if (!checkFailed(check.status)) {

@@ -7,7 +7,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { registries, registryChecks, type CheckTrigger } from "@/db/schema";
-import { healthTransition, stepCheckState, type CheckState } from "./health";
+import { checkStateOf, healthTransition, stepCheckState } from "./health";
 
 /** What a check writes of a Test Connection result: no stages, no details. */
 export interface CheckOutcome {
@@ -18,16 +18,6 @@ export interface CheckOutcome {
 }
 
 const MAX_MESSAGE = 1000;
-
-export function checkStateOf(row: {
-  healthStatus: "healthy" | "failing" | null;
-  healthSince: Date | null;
-  consecutiveFailures: number;
-  failuresSince: Date | null;
-  lastCheckedAt: Date | null;
-}): CheckState {
-  return { status: row.healthStatus, since: row.healthSince, consecutiveFailures: row.consecutiveFailures, failuresSince: row.failuresSince, lastCheckedAt: row.lastCheckedAt };
-}
 
 /**
  * Records a check of the registry's saved values, unless the registry changed since the check
