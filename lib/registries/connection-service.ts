@@ -20,7 +20,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
-import { rateEvents, registries } from "@/db/schema";
+import { rateEvents } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { recordCheck } from "@/lib/health/record";
 import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
