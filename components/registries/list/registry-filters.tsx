@@ -1,14 +1,18 @@
 import { Button } from "@/components/ui/button";
 import { SearchIcon } from "@/components/ui/icons";
 import { Input, Select } from "@/components/ui/input";
+import { HEALTH_STATUSES } from "@/lib/health/health";
+import { HEALTH_LABELS } from "../health-badge";
 import { useRegistryTypes } from "../type-summaries";
 
-/** The bar above the list: filter by name and by type, Clear filters, and the add button at the end. */
+/** The bar above the list: filter by name, type and health, Clear filters, and the add button at the end. */
 export function RegistryFilters({
   nameInput,
   onNameInput,
   type,
   onType,
+  health,
+  onHealth,
   onClear,
   action,
 }: {
@@ -16,6 +20,8 @@ export function RegistryFilters({
   onNameInput: (value: string) => void;
   type: string;
   onType: (value: string) => void;
+  health: string;
+  onHealth: (value: string) => void;
   /** Offered while a filter is set and something matches. */
   onClear?: () => void;
   action: React.ReactNode;
@@ -47,6 +53,17 @@ export function RegistryFilters({
           {types.map((t) => (
             <option key={t.key} value={t.key}>
               {t.label}
+            </option>
+          ))}
+        </Select>
+        <label htmlFor="registry-filter-health" className="sr-only">
+          Filter by health
+        </label>
+        <Select id="registry-filter-health" value={health} onChange={(e) => onHealth(e.target.value)} className="min-w-0 sm:w-40">
+          <option value="">Any health</option>
+          {HEALTH_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {HEALTH_LABELS[s]}
             </option>
           ))}
         </Select>
