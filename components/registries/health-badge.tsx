@@ -20,18 +20,17 @@ const TONE: Record<HealthStatus, "error" | "warning" | "success" | "neutral"> = 
   not_checked: "neutral",
 };
 
-/** The badge's text: "Failing since Dec 1, 09:40 UTC" for a failing registry, else the status's label. */
-export function healthText(health: Health): string {
-  if (health.status === "failing" && health.since) return `Failing since ${when.format(new Date(health.since))} UTC`;
-  return HEALTH_LABELS[health.status];
-}
-
-/** A registry's health (from its scheduled checks, manual tests and expiry) as a badge. */
+/**
+ * A registry's health (from its scheduled checks, manual tests and expiry) as a badge; a failing
+ * one reads "Failing since Dec 1, 09:40 UTC", the time on a line of its own.
+ */
 export function HealthBadge({ health }: { health: Health }) {
   const title = health.lastCheckedAt ? `Last checked ${when.format(new Date(health.lastCheckedAt))} UTC` : "No check yet";
+  const since = health.status === "failing" && health.since ? `since ${when.format(new Date(health.since))} UTC` : null;
   return (
-    <span title={title} className="inline-flex" data-health={health.status}>
-      <Badge tone={TONE[health.status]}>{healthText(health)}</Badge>
+    <span title={title} className="inline-flex flex-col items-start gap-0.5" data-health={health.status}>
+      <Badge tone={TONE[health.status]}>{HEALTH_LABELS[health.status]}</Badge>
+      {since ? <span className="text-xs whitespace-nowrap text-red-700 dark:text-red-300"> {since}</span> : null}
     </span>
   );
 }
