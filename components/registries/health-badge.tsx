@@ -30,7 +30,7 @@ export function HealthBadge({ health }: { health: Health }) {
   return (
     <span title={title} className="inline-flex flex-col items-start gap-0.5" data-health={health.status}>
       <Badge tone={TONE[health.status]}>{HEALTH_LABELS[health.status]}</Badge>
-      {since ? <span className="text-xs whitespace-nowrap text-red-700 dark:text-red-300"> {since}</span> : null}
+      {since ? <span className="text-xs text-red-700 dark:text-red-300"> {since}</span> : null}
     </span>
   );
 }
