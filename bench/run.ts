@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ceilingTable, runApi, type ApiResult } from "./api";
+import type { ChecksResult } from "./checks";
 import { renderEcr, type EcrResult } from "./ecr-report";
 import { PROD_DIST, ROOT, build, builtRoutes, fmt, log, max, median, min, percentile } from "./lib";
 import { runBare, type BareResult } from "./memory";
@@ -68,6 +69,35 @@ function ecrCache(runs: number): EcrResult {
   return JSON.parse(readFileSync(file, "utf8"));
 }
 
+function healthChecks(): ChecksResult {
+  const file = path.join(OUT, "checks.json");
+  log("Scheduled health checks: checks per minute, a year of history after pruning, the job queue");
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "bench/checks.ts", "--json", file], {
+    cwd: ROOT,
+    env: process.env,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`bench/checks.ts failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+function renderChecks(c: ChecksResult): string {
+  const L = [
+    "## Scheduled health checks",
+    "",
+    `\`bench/checks.ts\` on ${c.db === "postgres" ? "PostgreSQL" : "PGlite"}: one job runner with the server's defaults (8 jobs at a time, at most 2 per registry host) against local htpasswd registries; every check is Test Connection on the saved values plus its history row, lastTest and health in one transaction.`,
+    "",
+    "| registries | registry hosts | seconds | checks per minute |",
+    "|---:|---:|---:|---:|",
+    ...c.throughput.map((t) => `| ${t.registries} | ${t.hosts} | ${fmt(t.seconds, 2)} | **${fmt(t.checksPerMinute, 0)}** |`),
+    "",
+    `A year of hourly checks (8 760 per registry) of ${c.year.registries} registries, pruned to 90 days or the newest 1 000 per registry (whichever is less: 1 000 at hourly checks): ${c.year.keptRows.toLocaleString("en-US")} rows kept of ${c.year.inserted.toLocaleString("en-US")}, ${fmt(c.year.bytes / 2 ** 20, 1)} MiB with its index (prune ${fmt(c.year.pruneSeconds, 2)} s). For 1 000 registries: **${c.year.scaledRows.toLocaleString("en-US")} rows, about ${fmt(c.year.scaledMiB, 0)} MiB**, whatever the age of the deployment.`,
+    "",
+    `The job queue is one table (\`jobs\`) in Berth's own schema, claimed with \`FOR UPDATE SKIP LOCKED\`: a claim takes ${fmt(c.queue.claimEmptyMs, 2)} ms on an empty queue and ${fmt(c.queue.claimBusyMs, 2)} ms with 1 000 jobs (8 due); an idle runner sends ${c.queue.idleQueriesPerMinute} queries a minute; it runs on PGlite (the embedded default) as on PostgreSQL.`,
+  ];
+  return L.join("\n");
+}
+
 const verdict = (ok: boolean) => (ok ? "**met**" : "**missed**");
 const x = (n: number) => `${fmt(n, 2)}×`;
 
@@ -77,6 +107,7 @@ function render(o: {
   writes: WritesResult;
   tc: { db: string; rows: TestConnectionRow[] };
   ecr: EcrResult;
+  checks: ChecksResult;
   pages: PagesResult;
   bare: BareResult;
   startedAt: Date;
@@ -218,6 +249,7 @@ function render(o: {
   L.push("");
 
   L.push(renderEcr(o.ecr), "");
+  L.push(renderChecks(o.checks), "");
 
   L.push(
     "## Pages",
@@ -274,8 +306,9 @@ async function main() {
   const writes = await runWrites({ db: "postgres", seconds: SECONDS, rounds: Math.max(2, ROUNDS - 2), buildFirst: false });
   const tc = testConnection(QUICK ? 8 : 30);
   const ecr = ecrCache(QUICK ? 8 : 30);
+  const checks = healthChecks();
   const pages = await runPages({ runs: QUICK ? 4 : 10, buildFirst: false });
-  const results = { api, bare, scale, writes, tc, ecr, pages };
+  const results = { api, bare, scale, writes, tc, ecr, checks, pages };
   writeFileSync(path.join(OUT, "all.json"), JSON.stringify(results, null, 2));
   const minutes = (Date.now() - startedAt.getTime()) / 60_000;
   let text = render({ ...results, startedAt, minutes });

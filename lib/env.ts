@@ -60,6 +60,14 @@ export const envSchema = z
     AUTH_OIDC_ID: optionalString,
     AUTH_OIDC_SECRET: optionalString,
     BERTH_METRICS_TOKEN: optionalString,
+    /** Minutes between scheduled health checks of a registry, unless its company set its own. */
+    BERTH_CHECK_INTERVAL_MINUTES: intFrom(60, 1, 1440),
+    /** `off`: this instance runs no job runner (a web-only tier); the other instances do the jobs. */
+    BERTH_JOBS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? "").trim().toLowerCase() || "on")
+      .pipe(z.enum(["on", "off"], { error: "must be on or off" })),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -72,12 +72,15 @@ export const PAGE_SIZE = 20;
 export interface ListFilters {
   name: string;
   type: string;
+  /** A health status, or "" for any. */
+  health: string;
 }
 
 export function fetchRegistryPage(companyId: string, filters: ListFilters, pageToken: string | null, signal?: AbortSignal) {
   const qs = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (filters.name) qs.set("filter.name", filters.name);
   if (filters.type) qs.set("filter.type", filters.type);
+  if (filters.health) qs.set("filter.health", filters.health);
   if (pageToken) qs.set("pagination.token", pageToken);
   return apiJson<RegistryPage>(`${registriesUrl(companyId)}?${qs}`, { signal });
 }
@@ -100,5 +103,5 @@ export function importDockerConfig(companyId: string, dockerconfigjson: string, 
 /** Query keys: every list of one company starts with the same prefix, so one invalidation refreshes them all. */
 export const registryKeys = {
   all: (companyId: string) => ["registries", companyId] as const,
-  list: (companyId: string, filters: ListFilters) => ["registries", companyId, "list", { name: filters.name, type: filters.type }] as const,
+  list: (companyId: string, filters: ListFilters) => ["registries", companyId, "list", { name: filters.name, type: filters.type, health: filters.health }] as const,
 };

@@ -20,7 +20,8 @@ export function RegistryRowsSkeleton({ rows = 3 }: { rows?: number }) {
           </div>
           <Skeleton className="h-3 w-28 max-lg:col-span-2 max-lg:row-start-2" />
           <Skeleton className="h-5 w-9 rounded-full max-lg:col-start-2 max-lg:row-start-1 max-lg:justify-self-end" />
-          <div className="space-y-1 max-lg:row-start-3">
+          <Skeleton className="h-5 w-20 rounded-full max-lg:row-start-3" />
+          <div className="space-y-1 max-lg:col-start-2 max-lg:row-start-3 max-lg:justify-self-end">
             <Skeleton className="h-5 w-20 rounded-full" />
             <Skeleton className="h-3 w-16" />
           </div>

@@ -50,7 +50,7 @@ export function RegistriesList({
   const base = `/${companySlug}/settings/registries`;
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  const { filters, filtered, nameInput, setNameInput, setType, clearFilters } = useListFilters();
+  const { filters, filtered, nameInput, setNameInput, setType, setHealth, clearFilters } = useListFilters();
   const { query, rows, updateRows } = useRegistryPages({ companyId, filters, initial, serverNow });
   const toggle = useActiveToggle({ companyId, companySlug, updateRows });
   const tests = useRowTests({ companyId, updateRows });
@@ -84,6 +84,8 @@ export function RegistriesList({
           onNameInput={setNameInput}
           type={filters.type}
           onType={setType}
+          health={filters.health}
+          onHealth={setHealth}
           onClear={filtered && !empty ? clearFilters : undefined}
           action={addButton}
         />

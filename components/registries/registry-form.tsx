@@ -45,8 +45,8 @@ export function RegistryForm({
   const defaultValues = useMemo<RegistryInputIn>(
     () =>
       registry
-        ? { name: registry.name, type: registry.type, credentials: { ...(registry.credentials as RegistryInputIn["credentials"]) } }
-        : { name: "", type: initialType, credentials: {} },
+        ? { name: registry.name, type: registry.type, scheduledChecks: registry.scheduledChecks, credentials: { ...(registry.credentials as RegistryInputIn["credentials"]) } }
+        : { name: "", type: initialType, scheduledChecks: true, credentials: {} },
     [registry, initialType],
   );
   const resolver = useMemo(() => makeResolver(mode, registry), [mode, registry]);
@@ -101,7 +101,7 @@ export function RegistryForm({
         <FormErrorSummary serverError={formError} focusRef={formErrorRef} invalidCount={invalidCount} submitted={formState.submitCount > 0} />
 
         <Card>
-          <RegistrySection mode={mode} typeKey={typeKey} typeRegistration={typeRegistration} nameRegistration={register("name")} nameError={nameError} />
+          <RegistrySection mode={mode} typeKey={typeKey} typeRegistration={typeRegistration} nameRegistration={register("name")} nameError={nameError} scheduledChecksRegistration={register("scheduledChecks")} />
           <CredentialsSection mode={mode} typeKey={typeKey} registry={registry} edit={edit} errors={credentialErrors} warnings={warnings} />
         </Card>
 

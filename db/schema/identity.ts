@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, inet, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, inet, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const ROLES = ["owner", "admin", "member", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -25,6 +25,8 @@ export const companies = pgTable(
     name: text("name").notNull(),
     /** Policy: members without two-factor may do nothing in the company but enrol (sessions only). */
     requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+    /** Minutes between scheduled health checks (15–1440); null follows BERTH_CHECK_INTERVAL_MINUTES. */
+    checkIntervalMinutes: integer("check_interval_minutes"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
   },

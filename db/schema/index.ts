@@ -3,3 +3,4 @@ export * from "./registries";
 export * from "./audit";
 export * from "./two-factor";
 export * from "./usage";
+export * from "./jobs";

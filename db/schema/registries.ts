@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { companies, users } from "./identity";
 
 export const registries = pgTable(
@@ -34,6 +34,19 @@ export const registries = pgTable(
     lastTestAt: timestamp("last_test_at", { withTimezone: true }),
     lastTestMessage: text("last_test_message"),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** False: the registry is left out of the scheduled health checks (manual tests still run). */
+    scheduledChecks: boolean("scheduled_checks").notNull().default(true),
+    /**
+     * Health from the checks, kept with each check so the list can filter without reading the
+     * history: `healthy` or `failing` (null before the first check settles it), since when,
+     * how many checks in a row failed and since when, and the time of the last check.
+     */
+    healthStatus: text("health_status").$type<"healthy" | "failing">(),
+    healthSince: timestamp("health_since", { withTimezone: true }),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    failuresSince: timestamp("failures_since", { withTimezone: true }),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
     /** Convention warnings found when the row was last written (messages only, never values). */
     warnings: jsonb("warnings").$type<{ path: string; message: string }[]>().notNull().default([]),
   },
@@ -73,3 +86,31 @@ export const registryTokens = pgTable("registry_tokens", {
   keyId: text("key_id").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const CHECK_TRIGGERS = ["schedule", "user", "token"] as const;
+export type CheckTrigger = (typeof CHECK_TRIGGERS)[number];
+
+/**
+ * The history of a registry's checks: every scheduled check and every manual test of the saved
+ * values. The message is the engine's, already redacted (never a secret). Kept 90 days or the
+ * newest 1 000 per registry, whichever is less.
+ */
+export const registryChecks = pgTable(
+  "registry_checks",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    registryId: uuid("registry_id")
+      .notNull()
+      .references(() => registries.id, { onDelete: "cascade" }),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+    status: text("status").notNull(),
+    stage: text("stage").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    message: text("message").notNull(),
+    trigger: text("trigger").$type<CheckTrigger>().notNull(),
+  },
+  (t) => [index("registry_checks_registry_idx").on(t.registryId, t.id.desc())],
+);

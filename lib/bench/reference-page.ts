@@ -27,6 +27,8 @@ export const REFERENCE_PAGE: RegistryPage = (() => {
       modifiedBy: uuid(900_002),
       lastUsedAt: null,
       lastTest: null,
+      scheduledChecks: true,
+      health: { status: "not_checked" as const, since: null, lastCheckedAt: null },
       version: 1,
       warnings: [],
     })),

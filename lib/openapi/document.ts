@@ -11,6 +11,8 @@ import { ERROR_STATUS, ERROR_TITLE, PROBLEM_BASE, type ErrorCode } from "@/lib/e
 import { MAX_BODY_BYTES } from "@/lib/http";
 import { importRequestSchema } from "@/lib/registries/docker-config";
 import { listRegistriesQuerySchema } from "@/lib/registries/route-handlers";
+import { listChecksQuerySchema } from "@/lib/health/route-handlers";
+import { healthCheckSettingsSchema as healthCheckSettingsUpdateSchema } from "@/lib/health/settings";
 import { REGISTRY_TYPE_KEYS, REGISTRY_TYPES, createRegistrySchema, patchRegistrySchema, replaceRegistrySchema } from "@/lib/registries/schemas";
 import pkg from "@/package.json";
 import {
@@ -21,6 +23,8 @@ import {
   fieldIssueSchema,
   genericRegistryBodySchema,
   importResultSchema,
+  healthCheckSettingsSchema,
+  healthSchema,
   inviteSchema,
   itemsOf,
   meSchema,
@@ -28,6 +32,8 @@ import {
   problemSchema,
   pullSecretRequestSchema,
   pullSecretSchema,
+  registryCheckPageSchema,
+  registryCheckSchema,
   registryPageSchema,
   registryUsePageSchema,
   registrySchema,
@@ -100,6 +106,11 @@ const COMPONENT_SCHEMAS: Record<string, z.ZodType> = {
   CreateInvite: inviteRequestSchema,
   CreatedInvite: createdInviteSchema,
   AuditEventPage: auditPageSchema,
+  Health: healthSchema,
+  RegistryCheck: registryCheckSchema,
+  RegistryCheckPage: registryCheckPageSchema,
+  HealthCheckSettings: healthCheckSettingsSchema,
+  HealthCheckSettingsUpdate: healthCheckSettingsUpdateSchema,
 };
 
 function componentSchemas(): Record<string, Json> {
@@ -186,6 +197,7 @@ function listParameters(): Json[] {
   const descriptions: Record<string, string> = {
     "filter.name": "Case-insensitive substring of the name",
     "filter.type": "Only registries of this type",
+    "filter.health": "Only registries with this health status",
     limit: "Page size, 1–100",
     "pagination.token": "The `nextPageToken` of the previous page (opaque keyset cursor)",
   };
@@ -195,6 +207,42 @@ function listParameters(): Json[] {
     if (name === "filter.type") json.enum = [...REGISTRY_TYPE_KEYS];
     return { name, in: "query", required: false, description: descriptions[name], schema: json };
   });
+}
+
+function checksParameters(): Json[] {
+  const descriptions: Record<string, string> = { limit: "Page size, 1–100", "pagination.token": "The `nextPageToken` of the previous page" };
+  return Object.entries(listChecksQuerySchema.shape).map(([name, schema]) => {
+    const json = z.toJSONSchema(schema as z.ZodType, JSON_SCHEMA_OPTIONS) as Json;
+    delete json.$schema;
+    return { name, in: "query", required: false, description: descriptions[name], schema: json };
+  });
+}
+
+/** The company's scheduled-check interval (session only, owners and admins). */
+function healthCheckPaths(): Record<string, Json> {
+  const tags = ["Identity"];
+  return {
+    "/api/v1/companies/{companyId}/health-checks": {
+      parameters: [P.companyId, P.requestId],
+      get: {
+        tags,
+        operationId: "getHealthCheckSettings",
+        summary: "The scheduled-check interval",
+        description: "Sessions only; owners and admins.",
+        security: SESSION_ONLY,
+        responses: { "200": answer("The interval", "HealthCheckSettings"), ...problems(401, 403, 404) },
+      },
+      patch: {
+        tags,
+        operationId: "setHealthCheckSettings",
+        summary: "Set the scheduled-check interval",
+        description: "15–1440 minutes, or null to follow `BERTH_CHECK_INTERVAL_MINUTES`; the checks move to it within a minute. Audited. Sessions only; owners and admins.",
+        security: SESSION_ONLY,
+        requestBody: jsonBody("HealthCheckSettingsUpdate"),
+        responses: { "200": answer("The interval", "HealthCheckSettings"), ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+  };
 }
 
 function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
@@ -286,6 +334,18 @@ function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
         description: "With optional overrides (an edit form's unsaved values); a body is optional. An override that changes the binding (host, port, path prefix, transport, CA certificate, skip-verify turned on) must bring every secret again, else 400: stored secrets only go where the saved registry points. Stores `lastTest` when the saved values were tested, and audits. Token scope `registries:read`; every role but viewer.",
         requestBody: { required: false, content: { "application/json": { schema: ref("RegistryTestRequest") } } },
         responses: { "200": answer("The test result", "TestResult"), ...problems(400, 401, 403, 404, 413, 415, 429) },
+      },
+    },
+    [`${base}/{id}/checks`]: {
+      parameters: [P.companyId, P.id, P.requestId],
+      get: {
+        tags,
+        operationId: "listRegistryChecks",
+        summary: "A registry's check history",
+        description:
+          "Every scheduled check and every manual test of the saved values, newest first, keyset-paginated; kept 90 days or the newest 1 000 per registry, whichever is less. Token scope `registries:read`; every role (what getting the registry needs).",
+        parameters: checksParameters(),
+        responses: { "200": answer("A page of checks", "RegistryCheckPage"), ...problems(400, 401, 403, 404) },
       },
     },
     [`${base}/resolve`]: {
@@ -496,7 +556,7 @@ export function buildOpenApiDocument(): Json {
       { name: "Identity", description: "The caller, API tokens, members, invitations and the audit log" },
     ],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
-    paths: { ...registryPaths("v1"), ...registryPaths("seed"), ...identityPaths() },
+    paths: { ...registryPaths("v1"), ...registryPaths("seed"), ...identityPaths(), ...healthCheckPaths() },
     components: components(),
   };
 }

@@ -133,6 +133,7 @@ describe("coverage of every route of the REST API", () => {
     [`${R}/{id}`, "delete", ["204", "401", "403", "404", "409", "412"]],
     [`${R}/validate`, "post", ["200", "400", "401", "403", "404", "413", "415", "429"]],
     [`${R}/{id}/test`, "post", ["200", "400", "401", "403", "404", "429"]],
+    [`${R}/{id}/checks`, "get", ["200", "400", "401", "403", "404"]],
     [`${R}/resolve`, "post", ["200", "400", "401", "403", "404"]],
     [`${R}/pull-secret`, "post", ["200", "400", "401", "403", "404", "409", "429", "502"]],
     [`${R}/{id}/uses`, "get", ["200", "400", "401", "403", "404"]],
@@ -154,6 +155,8 @@ describe("coverage of every route of the REST API", () => {
     [`${C}/invites`, "get", ["200", "403"]],
     [`${C}/invites`, "post", ["201", "400", "403"]],
     [`${C}/audit-events`, "get", ["200", "400", "403"]],
+    [`${C}/health-checks`, "get", ["200", "401", "403"]],
+    [`${C}/health-checks`, "patch", ["200", "400", "401", "403"]],
   ];
 
   it.each(EXPECTED)("%s %s answers %j", (p, method, statuses) => {
@@ -177,7 +180,7 @@ describe("coverage of every route of the REST API", () => {
     expect(doc.components.responses.Problem401.headers["WWW-Authenticate"]).toBeDefined();
     expect(doc.components.responses.Problem429.headers["Retry-After"]).toBeDefined();
     const list = doc.paths[R].get.parameters.map((x: Json) => x.name);
-    expect(list).toEqual(["filter.name", "filter.type", "limit", "pagination.token"]);
+    expect(list).toEqual(["filter.name", "filter.type", "filter.health", "limit", "pagination.token"]);
     const limit = doc.paths[R].get.parameters.find((x: Json) => x.name === "limit").schema;
     expect(limit).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 100 });
     expect(doc.paths[R].get.parameters.find((x: Json) => x.name === "filter.type").schema.enum).toEqual([...REGISTRY_TYPE_KEYS]);
@@ -186,7 +189,7 @@ describe("coverage of every route of the REST API", () => {
   it("has a bearer security scheme, sessions only where the permission table says so, and no security on nothing else", () => {
     expect(doc.components.securitySchemes.bearerToken).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearerToken: [] }, { sessionCookie: [] }]);
-    for (const p of ["tokens", "members", "invites", "audit-events"]) {
+    for (const p of ["tokens", "members", "invites", "audit-events", "health-checks"]) {
       const item = doc.paths[`${C}/${p}`];
       for (const m of Object.keys(item).filter((k) => k !== "parameters")) expect(item[m].security).toEqual([{ sessionCookie: [] }]);
     }
@@ -317,6 +320,20 @@ describe("the document is true to the code (real requests and answers against it
       { companyId: c, id: saved.body.id },
     );
     expectAnswer(tested, 200, "TestResult");
+    const checks = await rec.send(
+      (await import("@/app/api/v1/companies/[companyId]/registries/[id]/checks/route")).GET as never,
+      "GET",
+      `/api/v1/companies/${c}/registries/${saved.body.id}/checks?limit=1`,
+      owner,
+      { companyId: c, id: saved.body.id },
+    );
+    expectAnswer(checks, 200, "RegistryCheckPage");
+    expect(checks.body.items).toHaveLength(1);
+    expectAnswer(await v1.get(owner, c, saved.body.id), 200, "Registry");
+    const settings = (await import("@/app/api/v1/companies/[companyId]/health-checks/route")) as Json;
+    expectAnswer(await rec.send(settings.GET, "GET", `/api/v1/companies/${c}/health-checks`, owner, { companyId: c }), 200, "HealthCheckSettings");
+    expect(checkIn("HealthCheckSettingsUpdate", { intervalMinutes: 30 })).toEqual([]);
+    expectAnswer(await rec.send(settings.PATCH, "PATCH", `/api/v1/companies/${c}/health-checks`, owner, { companyId: c }, { intervalMinutes: 30 }), 200, "HealthCheckSettings");
   });
 
   it("resolve, pull-secret and uses answers (outside the leak scan: a pull secret holds secrets by design)", async () => {

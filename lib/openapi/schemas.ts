@@ -11,6 +11,8 @@ import { STAGE_NAMES, TEST_STATUSES } from "@/lib/registries/connection/types";
 import { GENERIC_BODY_TYPES } from "@/lib/registries/generic-body";
 import { PULL_SECRET_FORMATS } from "@/lib/registries/pull-secrets/request";
 import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/schemas";
+import { CHECK_TRIGGERS } from "@/db/schema/registries";
+import { HEALTH_STATUSES } from "@/lib/health/health";
 import { USE_CLIENTS } from "@/lib/registries/usage-clients";
 
 const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
@@ -32,6 +34,45 @@ export const problemSchema = z
     requestId: z.string().meta({ description: "Also in the `X-Request-Id` header; quote it when reporting a problem" }),
   })
   .meta({ title: "Problem" });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(HEALTH_STATUSES).meta({
+      description:
+        "First match wins: `expired` (past `expiresAt`), `failing` (the last 2 checks failed), `expiring` (within 14 days of `expiresAt`), `healthy` (the last check succeeded, or failed once after a success), `not_checked`. A check fails with every status but `success` and `not_verified`",
+    }),
+    since: dateTime.nullable().meta({ description: "When the status began: the first failure of the run (failing), `expiresAt` (expired), 14 days before it (expiring), the first success of the run (healthy); null when not checked" }),
+    lastCheckedAt: dateTime.nullable().meta({ description: "The last check (scheduled or a manual test of the saved values)" }),
+  })
+  .meta({ title: "Health" });
+
+export const registryCheckSchema = z
+  .object({
+    id: z.string().meta({ description: "Opaque, increasing" }),
+    checkedAt: dateTime,
+    status: z.enum(TEST_STATUSES),
+    stage: z.enum(STAGE_NAMES),
+    latencyMs: z.int().min(0),
+    message: z.string().meta({ description: "The test's message; never a secret" }),
+    trigger: z.enum(CHECK_TRIGGERS).meta({ description: "`schedule`, or a manual test of the saved values by a signed-in `user` or an API `token`" }),
+  })
+  .meta({ title: "RegistryCheck" });
+
+export const registryCheckPageSchema = z
+  .object({
+    items: z.array(registryCheckSchema),
+    limit: z.int().min(1).max(100),
+    nextPageToken: z.string().nullable().meta({ description: "Opaque; pass as `pagination.token` for the next (older) page. `null` on the last page" }),
+  })
+  .meta({ title: "RegistryCheckPage" });
+
+export const healthCheckSettingsSchema = z
+  .object({
+    intervalMinutes: z.int().min(15).max(1440).nullable().meta({ description: "The company's own interval; null follows the server's default" }),
+    defaultIntervalMinutes: z.int().min(1).meta({ description: "`BERTH_CHECK_INTERVAL_MINUTES`" }),
+    effectiveIntervalMinutes: z.int().min(1),
+  })
+  .meta({ title: "HealthCheckSettings" });
 
 export const registrySchema = z
   .object({
@@ -57,6 +98,8 @@ export const registrySchema = z
       .object({ status: z.enum(TEST_STATUSES), message: z.string(), checkedAt: dateTime })
       .nullable()
       .meta({ description: "The last Test Connection of the saved credentials; cleared when the host or a secret changes" }),
+    scheduledChecks: z.boolean().meta({ description: "Checked on the schedule (every `BERTH_CHECK_INTERVAL_MINUTES` or the company's interval); false: tested only by hand" }),
+    health: healthSchema,
     version: z.int().min(1).meta({ description: "Bumped on every change; the `ETag` is this number in quotes" }),
     warnings: z.array(fieldIssueSchema).meta({ description: "Broken conventions found when the registry was last written (never errors)" }),
   })

@@ -20,8 +20,9 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
-import { rateEvents, registries } from "@/db/schema";
-import { recordAudit } from "@/lib/audit";
+import { rateEvents } from "@/db/schema";
+import { recordAudit, type AuditActor } from "@/lib/audit";
+import { recordCheck } from "@/lib/health/record";
 import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
 import { validationError, type FieldIssue } from "@/lib/errors";
@@ -142,8 +143,21 @@ function checkImage(type: RegistryTypeKey, image: string | undefined, host: stri
   if (!parsed.ok) throw validationError([{ path: "image", message: parsed.message }]);
 }
 
+/**
+ * Who runs a test: a request's caller, inside the per-user and per-company limits, or the
+ * scheduler running as the system for the registry's company (its own limits: per host and per
+ * instance), whose exchanges are audited without a user.
+ */
+interface EngineCaller {
+  actor: AuditActor;
+  limited: (run: (timeoutMs: number) => Promise<TestResult>) => Promise<TestResult>;
+}
+
+const requestCaller = (ctx: RequestContext): EngineCaller => ({ actor: auditActor(ctx), limited: (run) => runLimited(ctx, run) });
+const systemCaller = (requestId: string): EngineCaller => ({ actor: { requestId }, limited: (run) => run(env().BERTH_TEST_TIMEOUT_MS) });
+
 async function runEngine(
-  ctx: RequestContext,
+  caller: EngineCaller,
   type: RegistryTypeKey,
   credentials: RegistryCredentials,
   plainHttp: boolean,
@@ -156,7 +170,7 @@ async function runEngine(
   // The schema raised the type's convention warnings; the engine adds what it finds on the way.
   const input = connectionInputFromCredentials(type, credentials, { plainHttp, image, conventionsChecked: true });
   checkImage(type, image, input.host, plainHttp);
-  const step = exchangeStepFor(type, credentials, saved && { registry: saved, actor: auditActor(ctx) });
+  const step = exchangeStepFor(type, credentials, saved && { registry: saved, actor: caller.actor });
   let learnedHost = false;
   const exchange: ExchangeStep | undefined =
     step &&
@@ -165,7 +179,7 @@ async function runEngine(
       learnedHost = login.learnedHost === true;
       return login;
     });
-  const result = await runLimited(ctx, (timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal, exchange }));
+  const result = await caller.limited((timeoutMs) => testConnection(input, { policy: outboundPolicyFromEnv(), timeoutMs, signal, exchange }));
   const found = result.warnings.map((w) => ({ path: credentialPathOf(type, credentials, w.path), message: w.message }));
   // The engine redacts what it sent; the type's other secrets (ECR's secret key) are redacted here.
   const secrets = Object.entries(credentials).flatMap(([key, value]) => (isSecretField(key) && typeof value === "string" ? [value] : []));
@@ -190,7 +204,7 @@ export async function validateRegistryInput(ctx: RequestContext, body: unknown, 
   if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
   const { type, credentials } = parsed.data;
   const { plainHttp } = bindingOf(type, credentials);
-  return (await runEngine(ctx, type, credentials, plainHttp, image, signal, parsed.warnings)).result;
+  return (await runEngine(requestCaller(ctx), type, credentials, plainHttp, image, signal, parsed.warnings)).result;
 }
 
 // ---------------------------------------------------------------------------
@@ -303,7 +317,7 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const type = row.type as RegistryTypeKey;
   // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
   const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
-  const engine = await runEngine(ctx, type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  const engine = await runEngine(requestCaller(ctx), type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
   const { learnedHost } = engine;
   // An edit form holding the registry's version needs to know the URL (and so the version) changed.
   const result: TestResult = learnedHost ? { ...engine.result, details: { ...engine.result.details, urlLearned: true } } : engine.result;
@@ -313,12 +327,10 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const db = await getDb();
   await db.transaction(async (tx) => {
     if (record) {
-      // Not when the registry was edited meanwhile (a new secret clears lastTest; this result is about the old one).
-      await tx
-        .update(registries)
-        .set({ lastTestStatus: result.status, lastTestAt: new Date(), lastTestMessage: result.message })
-        // (Learning the URL from this test's exchange bumped the version once.)
-        .where(and(eq(registries.id, row.id), eq(registries.version, row.version + (learnedHost ? 1 : 0)), eq(registries.isDeleted, false)));
+      // lastTest, the history and the health; not when the registry was edited meanwhile (a new
+      // secret clears lastTest; this result is about the old one). Learning the URL from this
+      // test's exchange bumped the version once.
+      await recordCheck(tx as unknown as Db, row, result, { trigger: ctx.via === "token" ? "token" : "user", expectVersion: row.version + (learnedHost ? 1 : 0) });
     }
     await recordAudit(tx as unknown as Db, auditActor(ctx), {
       companyId: ctx.companyId,
@@ -342,4 +354,16 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
     });
   });
   return result;
+}
+
+/**
+ * A scheduled check: Test Connection on the saved values of a registry (login only, no image),
+ * run as the system for its company, recorded like a manual test of the saved values (history,
+ * lastTest, health) by the caller with `recordCheck`. `row` is the registry as loaded by the
+ * scheduler; the answer says which version the result is about.
+ */
+export async function checkSavedRegistryAsSystem(row: RegistryRow, options: { requestId: string; signal?: AbortSignal }): Promise<{ result: TestResult; version: number }> {
+  const plan = planTest(row, {});
+  const engine = await runEngine(systemCaller(options.requestId), row.type as RegistryTypeKey, plan.credentials, plan.plainHttp, undefined, options.signal, plan.warnings, row);
+  return { result: engine.result, version: row.version + (engine.learnedHost ? 1 : 0) };
 }

@@ -1,3 +1,4 @@
+import type { Health } from "@/lib/health/health";
 import type { RegistryTypeKey } from "./schemas";
 
 /** What the API and the pages show of a registry: never a secret value, only which are set. */
@@ -19,6 +20,9 @@ export interface RegistryDto {
   modifiedBy: string | null;
   lastUsedAt: string | null;
   lastTest: { status: string; message: string; checkedAt: string } | null;
+  /** Checked on the schedule (an opted-out registry is tested only by hand). */
+  scheduledChecks: boolean;
+  health: Health;
   version: number;
   warnings: { path: string; message: string }[];
 }

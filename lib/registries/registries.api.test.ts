@@ -113,6 +113,8 @@ describe("CRUD for every registry type", () => {
           modifiedBy: team.owner.id,
           lastUsedAt: null,
           lastTest: null,
+          scheduledChecks: true,
+          health: { status: "not_checked", since: null, lastCheckedAt: null },
           version: 1,
           warnings: [],
         });

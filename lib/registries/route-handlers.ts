@@ -4,6 +4,7 @@ import type { NextRequest } from "next/server";
 import { companyRoute } from "@/lib/api-route";
 import { validationError, zodErrors } from "@/lib/errors";
 import { json, readJson } from "@/lib/http";
+import { HEALTH_STATUSES } from "@/lib/health/health";
 import type { RegistryDto } from "./dto";
 import { createRegistry, deleteRegistry, etagOf, getRegistry, listRegistries, replaceRegistry, updateRegistry } from "./service";
 import { testSavedRegistry, validateRegistryInput } from "./connection-service";
@@ -23,6 +24,7 @@ export const listRegistriesQuerySchema = z.object({
     .refine((v) => !v.includes("\u0000"), { error: "Must not contain NUL characters" })
     .optional(),
   "filter.type": z.string().optional(),
+  "filter.health": z.enum(HEALTH_STATUSES, { error: `Must be one of ${HEALTH_STATUSES.join(", ")}` }).optional(),
   limit: z.coerce.number({ error: "Must be a number" }).int({ error: "Must be a whole number" }).min(1, { error: "Must be from 1 to 100" }).max(100, { error: "Must be from 1 to 100" }).default(100),
   "pagination.token": z.string().max(500).optional(),
 });
@@ -39,7 +41,7 @@ export const listRegistriesRoute = companyRoute({ permission: "registries:list" 
   const parsed = listRegistriesQuerySchema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   const q = parsed.data;
-  return json(await listRegistries(ctx, { name: q["filter.name"], type: q["filter.type"], limit: q.limit, pageToken: q["pagination.token"] }));
+  return json(await listRegistries(ctx, { name: q["filter.name"], type: q["filter.type"], health: q["filter.health"], limit: q.limit, pageToken: q["pagination.token"] }));
 });
 
 export function createRegistryRoute(locationBase: (companyId: string) => string) {

@@ -33,6 +33,8 @@ export interface RegistryInput {
   name: string;
   type: RegistryTypeKey;
   isActive: boolean;
+  /** Whether the registry is checked on a schedule (default true). */
+  scheduledChecks: boolean;
   /** Validated: trimmed, blanks removed, hosts and URLs in canonical form. */
   credentials: RegistryCredentials;
 }
@@ -41,6 +43,7 @@ export interface RegistryInput {
 export interface RegistryPatchInput {
   name?: string;
   isActive?: boolean;
+  scheduledChecks?: boolean;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 }
 
@@ -229,6 +232,7 @@ function registrySchema(mode: "create" | "replace") {
       name: nameSchema,
       type: z.literal(type.key),
       isActive: z.boolean({ error: typeError("true or false") }).default(true),
+      scheduledChecks: z.boolean({ error: typeError("true or false") }).default(true),
       credentials: credentialsSchema(type, mode).prefault({}),
     }),
   );
@@ -249,6 +253,7 @@ export type RegistryInputIn = {
   name: string;
   type: RegistryTypeKey;
   isActive?: boolean;
+  scheduledChecks?: boolean;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 };
 
@@ -271,6 +276,7 @@ export const replaceRegistrySchema = registrySchema("replace");
 export const patchRegistrySchema = z.strictObject({
   name: nameSchema.optional(),
   isActive: z.boolean({ error: typeError("true or false") }).optional(),
+  scheduledChecks: z.boolean({ error: typeError("true or false") }).optional(),
   credentials: credentialsSchema(undefined, "patch").optional(),
 }) as unknown as z.ZodType<RegistryPatchInput, RegistryPatchInput>;
 

@@ -8,6 +8,8 @@ import { recordAudit } from "@/lib/audit";
 import { auditActor, isUuid, requirePermission, type RequestContext } from "@/lib/context";
 import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db-errors";
+import { HEALTH_STATUSES, checkStateOf, healthFromState } from "@/lib/health/health";
+import { healthStatusSql } from "@/lib/health/health-sql";
 import type { RegistryDto, RegistryPage } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
 import { bindingOf } from "./binding";
@@ -63,6 +65,8 @@ function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | 
     modifiedBy: row.modifiedBy,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     lastTest: row.lastTestStatus && row.lastTestAt ? { status: row.lastTestStatus, message: row.lastTestMessage ?? "", checkedAt: row.lastTestAt.toISOString() } : null,
+    scheduledChecks: row.scheduledChecks,
+    health: healthFromState({ expiresAt: row.expiresAt, state: checkStateOf(row), now: new Date() }),
     version: row.version,
     warnings: row.warnings,
   };
@@ -113,6 +117,8 @@ async function creatorEmail(db: Db, userId: string | null): Promise<string | nul
 export interface ListQuery {
   name?: string;
   type?: string;
+  /** One of the health statuses: SQL over the health columns kept with each check. */
+  health?: string;
   limit?: number;
   pageToken?: string;
 }
@@ -153,13 +159,14 @@ const listColumns = Object.fromEntries(Object.entries(getTableColumns(registries
  * The list query, prepared once per database client for each combination of filters (name, type,
  * cursor): the SQL is built once and a request is one Bind/Execute round trip.
  */
-function listStatement(variant: { name: boolean; type: boolean; cursor: boolean }) {
+function listStatement(variant: { name: boolean; type: boolean; cursor: boolean; health: boolean }) {
   return (db: Db) => {
     const where: SQL[] = [eq(registries.companyId, sql.placeholder("companyId")), eq(registries.isDeleted, false)];
     if (variant.name) where.push(ilike(registries.name, sql.placeholder("name")));
     if (variant.type) where.push(eq(registries.type, sql.placeholder("type")));
     if (variant.cursor) where.push(sql`(${registries.createdAt}, ${registries.id}) < (${sql.placeholder("cursorAt")}::timestamptz, ${sql.placeholder("cursorId")}::uuid)`);
-    const key = `${+variant.name}${+variant.type}${+variant.cursor}`;
+    if (variant.health) where.push(sql`${healthStatusSql()} = ${sql.placeholder("health")}`);
+    const key = `${+variant.name}${+variant.type}${+variant.cursor}${+variant.health}`;
     return (
       db
         // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
@@ -176,7 +183,7 @@ function listStatement(variant: { name: boolean; type: boolean; cursor: boolean 
   };
 }
 const listStatements = Object.fromEntries(
-  [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, preparedPerDb(listStatement({ name: !!(i & 1), type: !!(i & 2), cursor: !!(i & 4) }))]),
+  Array.from({ length: 16 }, (_, i) => [i, preparedPerDb(listStatement({ name: !!(i & 1), type: !!(i & 2), cursor: !!(i & 4), health: !!(i & 8) }))]),
 ) as Record<number, (db: Db) => ReturnType<ReturnType<typeof listStatement>>>;
 
 /** Newest first, keyset-paginated on (created_at, id) at full timestamp precision. */
@@ -186,13 +193,17 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
   if (q.type && !(REGISTRY_TYPE_KEYS as readonly string[]).includes(q.type)) {
     throw validationError([{ path: "filter.type", message: `Must be one of ${REGISTRY_TYPE_KEYS.join(", ")}` }]);
   }
+  if (q.health && !(HEALTH_STATUSES as readonly string[]).includes(q.health)) {
+    throw validationError([{ path: "filter.health", message: `Must be one of ${HEALTH_STATUSES.join(", ")}` }]);
+  }
   const cursor = q.pageToken ? decodeCursor(q.pageToken) : null;
   const db = await getDb();
-  const statement = listStatements[(q.name ? 1 : 0) | (q.type ? 2 : 0) | (cursor ? 4 : 0)]!(db);
+  const statement = listStatements[(q.name ? 1 : 0) | (q.type ? 2 : 0) | (cursor ? 4 : 0) | (q.health ? 8 : 0)]!(db);
   const rows = await statement.execute({
     companyId: ctx.companyId,
     name: q.name ? `%${q.name.replace(/[\\%_]/g, (c) => "\\" + c)}%` : undefined,
     type: q.type,
+    health: q.health,
     cursorAt: cursor?.[0],
     cursorId: cursor?.[1],
     limit: limit + 1,
@@ -258,6 +269,7 @@ export async function insertRegistry(
       secretBlob: sealed.blob,
       keyId: sealed.keyId,
       isActive: input.isActive,
+      scheduledChecks: input.scheduledChecks,
       createdBy: ctx.userId,
       modifiedBy: ctx.userId,
       warnings: parsed.warnings,
@@ -303,6 +315,7 @@ async function writeRegistry(
       const changed = [
         ...(input.name !== row.name ? ["name"] : []),
         ...(input.isActive !== row.isActive ? ["isActive"] : []),
+        ...(input.scheduledChecks !== row.scheduledChecks ? ["scheduledChecks"] : []),
         ...diffKeys(row.credentials as Record<string, unknown>, plain).map((k) => `credentials.${k}`),
         ...Object.keys(given).map((k) => `credentials.${k}`),
         ...row.secretFields.filter((k) => !(k in secrets)).map((k) => `credentials.${k}`),
@@ -316,6 +329,7 @@ async function writeRegistry(
         .set({
           name: input.name,
           isActive: input.isActive,
+          scheduledChecks: input.scheduledChecks,
           url,
           plainHttp: next.plainHttp,
           credentials: plain,
@@ -379,6 +393,7 @@ export async function updateRegistry(ctx: RequestContext, id: string, body: unkn
       name: patch.data.name ?? row.name,
       type: row.type,
       isActive: patch.data.isActive ?? row.isActive,
+      scheduledChecks: patch.data.scheduledChecks ?? row.scheduledChecks,
       credentials: creds,
     });
     if (!merged.ok) throw validationError(merged.errors);

@@ -6,6 +6,7 @@ import { assertKeysAvailable } from "@/lib/crypto/rotate";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { runFirstRunBootstrap } from "@/lib/auth/bootstrap";
+import { startJobRunner } from "./jobs";
 import { installPeerAddressStamp } from "./peer-address";
 
 export interface StartupState {
@@ -42,6 +43,7 @@ export function startServer(): Promise<void> {
     log.info({ database: handle.kind, applied, dataDir: handle.kind === "pglite" ? e.BERTH_DATA_DIR : undefined }, "database ready");
     await assertKeysAvailable(handle.db, secrets.keyring);
     await runFirstRunBootstrap();
+    await startJobRunner();
     holder.state = { phase: "ready" };
   })().catch((err: unknown) => {
     holder.state = { phase: "failed", error: err instanceof Error ? err.message : String(err) };

@@ -7,7 +7,7 @@
  *   await registry.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import os from "node:os";
@@ -106,6 +106,19 @@ function htpasswdFile(users: Record<string, string>): string {
       return result.stdout.trim();
     })
     .join("\n") + "\n";
+}
+
+let htpasswdWrites = 0;
+
+/**
+ * Replaces the users of a running htpasswd registry: the registry reads the file again when
+ * its modification time changes (made distinct here, whatever the file system's resolution).
+ */
+export function setHtpasswdUsers(registry: RunningRegistry, users: Record<string, string>): void {
+  const file = path.join(registry.dir, "htpasswd");
+  writeFileSync(file, htpasswdFile(users));
+  const t = new Date(Date.now() + ++htpasswdWrites * 2000);
+  utimesSync(file, t, t);
 }
 
 function authConfig(auth: RegistryAuth, dir: string): Record<string, unknown> | undefined {

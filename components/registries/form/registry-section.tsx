@@ -5,19 +5,21 @@ import { FormField, describedBy } from "../form-field";
 import { TypeHelp } from "./type-help";
 import { TypeSelect } from "./type-select";
 
-/** The form's first section: type, name, and what the chosen type is. */
+/** The form's first section: type, name, scheduled checks, and what the chosen type is. */
 export function RegistrySection({
   mode,
   typeKey,
   typeRegistration,
   nameRegistration,
   nameError,
+  scheduledChecksRegistration,
 }: {
   mode: "create" | "edit";
   typeKey: string;
   typeRegistration: UseFormRegisterReturn<"type">;
   nameRegistration: UseFormRegisterReturn<"name">;
   nameError: string | undefined;
+  scheduledChecksRegistration: UseFormRegisterReturn<"scheduledChecks">;
 }) {
   const type = getRegistryType(typeKey);
   return (
@@ -48,6 +50,23 @@ export function RegistrySection({
             data-lpignore="true"
           />
         </FormField>
+      </div>
+      <div className="space-y-1">
+        <div className="flex items-start gap-2.5">
+          <input
+            id="field-scheduled-checks"
+            type="checkbox"
+            {...scheduledChecksRegistration}
+            aria-describedby="field-scheduled-checks-help"
+            className="mt-0.5 h-4 w-4 rounded border-zinc-300 text-brand-600 accent-brand-600 dark:border-zinc-600"
+          />
+          <label htmlFor="field-scheduled-checks" className="text-sm font-medium text-zinc-800 dark:text-zinc-200">
+            Scheduled health checks
+          </label>
+        </div>
+        <p id="field-scheduled-checks-help" className="pl-6.5 text-xs text-zinc-500 dark:text-zinc-400">
+          Berth signs in with the saved credentials on a schedule (login only, no image pull) and shows the registry as failing after two failed checks in a row.
+        </p>
       </div>
       {type ? <TypeHelp typeKey={typeKey} label={type.label} help={type.help} docsUrl={type.docsUrl} /> : null}
     </section>

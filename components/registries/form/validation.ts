@@ -13,7 +13,7 @@ import {
 } from "@/lib/registries/schemas";
 
 export type Mode = "create" | "edit";
-export type EditedRegistry = Pick<RegistryDto, "id" | "name" | "type" | "url" | "plainHttp" | "isActive" | "credentials" | "secretsSet" | "version">;
+export type EditedRegistry = Pick<RegistryDto, "id" | "name" | "type" | "url" | "plainHttp" | "isActive" | "scheduledChecks" | "credentials" | "secretsSet" | "version">;
 
 /** The zod schema the server validates this form's input with: create, or replace ("leave blank to keep" secrets). */
 export const schemaFor = (mode: Mode) => (mode === "create" ? createRegistrySchema : replaceRegistrySchema);
@@ -22,7 +22,7 @@ export const schemaFor = (mode: Mode) => (mode === "create" ? createRegistrySche
 export function forType(values: RegistryInputIn): RegistryInputIn {
   const keys = new Set<string>(getRegistryType(values.type)?.fields.map((f) => f.name) ?? []);
   const credentials = Object.fromEntries(Object.entries(values.credentials ?? {}).filter(([key]) => keys.has(key)));
-  return { name: values.name, type: values.type, credentials };
+  return { name: values.name, type: values.type, ...(typeof values.scheduledChecks === "boolean" ? { scheduledChecks: values.scheduledChecks } : {}), credentials };
 }
 
 function nonBlank(credentials: RegistryInputIn["credentials"]): RegistryCredentials {

@@ -2,6 +2,8 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import type { ListFilters } from "../api";
 import { RegistryTypeIcon } from "@/components/ui/icons";
+import type { HealthStatus } from "@/lib/health/health";
+import { HEALTH_LABELS } from "../health-badge";
 import { useRegistryTypes } from "../type-summaries";
 
 /** What the list shows instead of rows: a load error, no registries at all, or none matching the filters. */
@@ -47,7 +49,8 @@ export function NoMatches({ filters, onClear }: { filters: ListFilters; onClear:
       <div className="space-y-3 text-sm text-zinc-600 dark:text-zinc-400">
         <p>
           No registries match {filters.name ? <>“{filters.name}”</> : "this filter"}
-          {filters.type ? <> of type {of(filters.type)?.label}</> : null}.
+          {filters.type ? <> of type {of(filters.type)?.label}</> : null}
+          {filters.health ? <> with health “{HEALTH_LABELS[filters.health as HealthStatus] ?? filters.health}”</> : null}.
         </p>
         <Button variant="secondary" onClick={onClear}>
           Clear filters

@@ -16,6 +16,7 @@ export function RegistriesTable({ loading, busy, dimmed, children }: { loading: 
           <GridColumnHeader>Type</GridColumnHeader>
           <GridColumnHeader>Host</GridColumnHeader>
           <GridColumnHeader>Active</GridColumnHeader>
+          <GridColumnHeader>Health</GridColumnHeader>
           <GridColumnHeader>Last test</GridColumnHeader>
           <GridColumnHeader>
             <span className="sr-only">Actions</span>

@@ -1,14 +1,18 @@
 import { Button } from "@/components/ui/button";
 import { SearchIcon } from "@/components/ui/icons";
 import { Input, Select } from "@/components/ui/input";
+import { HEALTH_STATUSES } from "@/lib/health/health";
+import { HEALTH_LABELS } from "../health-badge";
 import { useRegistryTypes } from "../type-summaries";
 
-/** The bar above the list: filter by name and by type, Clear filters, and the add button at the end. */
+/** The bar above the list: filter by name, type and health, Clear filters, and the add button at the end. */
 export function RegistryFilters({
   nameInput,
   onNameInput,
   type,
   onType,
+  health,
+  onHealth,
   onClear,
   action,
 }: {
@@ -16,6 +20,8 @@ export function RegistryFilters({
   onNameInput: (value: string) => void;
   type: string;
   onType: (value: string) => void;
+  health: string;
+  onHealth: (value: string) => void;
   /** Offered while a filter is set and something matches. */
   onClear?: () => void;
   action: React.ReactNode;
@@ -39,17 +45,8 @@ export function RegistryFilters({
         />
       </div>
       <div className="flex items-center gap-2">
-        <label htmlFor="registry-filter-type" className="sr-only">
-          Filter by type
-        </label>
-        <Select id="registry-filter-type" value={type} onChange={(e) => onType(e.target.value)} className="min-w-0 sm:w-56">
-          <option value="">All types</option>
-          {types.map((t) => (
-            <option key={t.key} value={t.key}>
-              {t.label}
-            </option>
-          ))}
-        </Select>
+        <FilterSelect id="registry-filter-type" label="Filter by type" value={type} onChange={onType} anyLabel="All types" options={types.map((t) => [t.key, t.label])} className="sm:w-56" />
+        <FilterSelect id="registry-filter-health" label="Filter by health" value={health} onChange={onHealth} anyLabel="Any health" options={HEALTH_STATUSES.map((s) => [s, HEALTH_LABELS[s]])} className="sm:w-40" />
         {onClear ? (
           <Button variant="ghost" onClick={onClear} className="shrink-0 whitespace-nowrap">
             Clear filters
@@ -58,5 +55,24 @@ export function RegistryFilters({
       </div>
       <div className="sm:ml-auto">{action}</div>
     </div>
+  );
+}
+
+/** A labelled (for screen readers) select of one filter, with an "any" option first. */
+function FilterSelect({ id, label, value, onChange, anyLabel, options, className }: { id: string; label: string; value: string; onChange: (value: string) => void; anyLabel: string; options: [string, string][]; className: string }) {
+  return (
+    <>
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <Select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={`min-w-0 ${className}`}>
+        <option value="">{anyLabel}</option>
+        {options.map(([key, text]) => (
+          <option key={key} value={key}>
+            {text}
+          </option>
+        ))}
+      </Select>
+    </>
   );
 }

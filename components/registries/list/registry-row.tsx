@@ -4,6 +4,7 @@ import { Badge } from "@/components/ui/card";
 import { Switch } from "@/components/ui/switch";
 import { GridCell, GridRow } from "@/components/ui/table";
 import type { RegistryDto } from "@/lib/registries/dto";
+import { HealthBadge } from "../health-badge";
 import { LastTestBadge } from "../last-test-badge";
 import { RegistryHost, anyAccountRegion } from "../registry-host";
 import { RegistryTypeIcon } from "@/components/ui/icons";
@@ -15,7 +16,7 @@ import { ROW_GRID } from "./table-layout";
 
 /**
  * One registry: name (a link to its page) and creator, type, host, the Active switch (a badge for
- * read-only users), the last test, and the row's actions. The row's buttons are described by the
+ * read-only users), its health, the last test, and the row's actions. The row's buttons are described by the
  * registry's name, so "Test", "Edit" and "Delete" say which registry they act on.
  */
 export function RegistryRow({
@@ -91,7 +92,11 @@ export function RegistryRow({
           <Badge tone={row.isActive ? "success" : "neutral"}>{row.isActive ? "Active" : "Inactive"}</Badge>
         )}
       </GridCell>
-      <GridCell className="min-w-0 max-lg:col-span-2 max-lg:row-start-3">
+      <GridCell className="flex min-w-0 items-center max-lg:row-start-3">
+        <span className="sr-only lg:hidden">Health: </span>
+        <HealthBadge health={row.health} />
+      </GridCell>
+      <GridCell className="min-w-0 max-lg:col-start-2 max-lg:row-start-3 max-lg:justify-self-end">
         <LastTestBadge lastTest={row.lastTest} serverNow={serverNow} testing={testing} />
       </GridCell>
       <GridCell className="flex items-center gap-1 max-lg:col-span-2 max-lg:row-start-4 max-lg:border-t max-lg:border-zinc-100 max-lg:pt-2 lg:justify-end dark:max-lg:border-zinc-800">

@@ -36,7 +36,7 @@ export function useRegistryPages({
   serverNow: number;
 }) {
   const queryClient = useQueryClient();
-  const sameAsServer = filters.name === initial.filters.name && filters.type === initial.filters.type;
+  const sameAsServer = filters.name === initial.filters.name && filters.type === initial.filters.type && filters.health === initial.filters.health;
   const query = useInfiniteQuery({
     queryKey: registryKeys.list(companyId, filters),
     queryFn: ({ pageParam, signal }) => fetchRegistryPage(companyId, filters, pageParam, signal),

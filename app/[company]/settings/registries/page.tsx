@@ -5,6 +5,7 @@ import { requestTime } from "@/components/registries/request-time";
 import { PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
+import { HEALTH_STATUSES } from "@/lib/health/health";
 import { listRegistries } from "@/lib/registries/service";
 import { getRegistryType, registryTypeSummaries } from "@/lib/registries/schemas";
 
@@ -26,8 +27,9 @@ export default async function RegistriesPage({
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
   const name = first(query.name).trim().slice(0, 100);
   const type = getRegistryType(first(query.type)) ? first(query.type) : "";
+  const health = (HEALTH_STATUSES as readonly string[]).includes(first(query.health)) ? first(query.health) : "";
 
-  const page = await listRegistries(ctx, { name: name || undefined, type: type || undefined, limit: PAGE_SIZE });
+  const page = await listRegistries(ctx, { name: name || undefined, type: type || undefined, health: health || undefined, limit: PAGE_SIZE });
   return (
     <>
       <PageHeader
@@ -45,7 +47,7 @@ export default async function RegistriesPage({
         companySlug={ctx.companySlug}
         userId={ctx.userId}
         serverNow={requestTime()}
-        initial={{ filters: { name, type }, page }}
+        initial={{ filters: { name, type, health }, page }}
         permissions={{
           write: can(ctx, "registries:write"),
           test: can(ctx, "registries:test"),

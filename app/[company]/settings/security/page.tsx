@@ -1,4 +1,6 @@
+import { HealthCheckInterval } from "@/components/settings/health-check-interval";
 import { TwoFactorPolicy } from "@/components/settings/two-factor-policy";
+import { getHealthCheckSettings } from "@/lib/health/settings";
 import { Alert, PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
@@ -10,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function SecurityPage({ params }: { params: Promise<{ company: string }> }) {
   const { company } = await params;
   const ctx = await companyPageContext(company);
-  const header = <PageHeader title="Security" description={`How people sign in to ${ctx.companyName}.`} />;
+  const header = <PageHeader title="Security" description={`How people sign in to ${ctx.companyName}, and how often its registries are checked.`} />;
   if (!can(ctx, "company:admin")) {
     return (
       <>
@@ -23,6 +25,7 @@ export default async function SecurityPage({ params }: { params: Promise<{ compa
     <>
       {header}
       <TwoFactorPolicy companySlug={ctx.companySlug} companyName={ctx.companyName} policy={await getTwoFactorPolicy(ctx)} />
+      <HealthCheckInterval companyId={ctx.companyId} initial={await getHealthCheckSettings(ctx)} />
     </>
   );
 }

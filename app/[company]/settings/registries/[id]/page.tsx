@@ -2,6 +2,7 @@ import { notFound } from "next/navigation";
 import { BackLink } from "@/components/registries/back-link";
 import { RegistryDangerZone } from "@/components/registries/danger-zone";
 import { RegistryDetails } from "@/components/registries/registry-details";
+import { HealthSection } from "@/components/registries/health-timeline";
 import { RegistryForm } from "@/components/registries/registry-form";
 import { RegistryHost } from "@/components/registries/registry-host";
 import { requestTime } from "@/components/registries/request-time";
@@ -60,6 +61,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
           </Alert>
           <RegistryDetails registry={registry} serverNow={serverNow} companyId={ctx.companyId} canTest={can(ctx, "registries:test")} />
         </div>
+        <HealthSection ctx={ctx} registryId={registry.id} health={registry.health} scheduledChecks={registry.scheduledChecks} />
         {registry.type === "public" ? null : usePanel}
       </>
     );
@@ -73,6 +75,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
     url: registry.url,
     plainHttp: registry.plainHttp,
     isActive: registry.isActive,
+    scheduledChecks: registry.scheduledChecks,
     credentials: registry.credentials,
     secretsSet: registry.secretsSet,
     version: registry.version,
@@ -90,6 +93,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
         }
       />
       <RegistryForm key={`${registry.id}-${registry.version}`} mode="edit" companyId={ctx.companyId} companySlug={ctx.companySlug} registry={edited} />
+      <HealthSection ctx={ctx} registryId={registry.id} health={registry.health} scheduledChecks={registry.scheduledChecks} />
       {registry.type === "public" ? null : usePanel}
       {can(ctx, "registries:delete", registry.createdBy) ? (
         <RegistryDangerZone

@@ -1,0 +1,35 @@
+/**
+ * The process's job runner: started by the server's boot (unless `BERTH_JOBS=off`, for a
+ * web-only tier), with every job kind and periodic task of the app registered; stopped by
+ * {@link stopJobRunner} (graceful shutdown).
+ */
+import "server-only";
+import { env } from "@/lib/env";
+import { registerHealthJobs, type HealthJobOptions } from "@/lib/health/scheduler";
+import { createJobRunner, type JobRunner, type RunnerOptions } from "@/lib/jobs/runner";
+import { log } from "@/lib/log";
+
+const globalForJobs = globalThis as unknown as { berthJobRunner?: Promise<JobRunner | null> };
+
+/** Starts this process's runner once (null with BERTH_JOBS=off). */
+export function startJobRunner(options: RunnerOptions & { health?: HealthJobOptions } = {}): Promise<JobRunner | null> {
+  globalForJobs.berthJobRunner ??= (async () => {
+    if (env().BERTH_JOBS === "off") {
+      log.info("BERTH_JOBS=off: this instance runs no jobs");
+      return null;
+    }
+    registerHealthJobs(options.health);
+    return createJobRunner(options);
+  })().catch((err: unknown) => {
+    globalForJobs.berthJobRunner = undefined;
+    throw err;
+  });
+  return globalForJobs.berthJobRunner;
+}
+
+/** Stops the runner, waiting up to `timeoutMs` for running jobs. */
+export async function stopJobRunner(timeoutMs?: number): Promise<void> {
+  const runner = await globalForJobs.berthJobRunner?.catch(() => null);
+  globalForJobs.berthJobRunner = undefined;
+  await runner?.stop(timeoutMs);
+}
