@@ -37,7 +37,7 @@ test("an owner reveals a pull secret after confirming; it is audited and gone af
   await panel.getByLabel("Namespace", { exact: true }).fill("Not_A_Namespace");
   await panel.getByRole("button", { name: "Reveal credentials" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Reveal", exact: true }).click();
-  await expect(panel.getByText(/namespace/i).filter({ hasText: /lower|DNS|RFC 1123|must/i })).toBeVisible();
+  await expect(panel.getByText(/DNS-1123 label/)).toBeVisible();
   expect(await page.content()).not.toContain(PASSWORD);
 
   // The Kubernetes Secret: revealed only after the confirmation, with the name and namespace asked for.
