@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, useSyncExternalStore } from "react";
 import { revealPullSecretAction } from "@/app/[company]/settings/registries/actions";
 import { Button } from "@/components/ui/button";
@@ -48,6 +49,7 @@ export function UseRegistryPanel({
   canReveal: boolean;
 }) {
   const toast = useToast();
+  const router = useRouter();
   const [format, setFormat] = useState<RevealFormat>("kubernetes");
   const [namespace, setNamespace] = useState("default");
   const [secretName, setSecretName] = useState("berth-pull-secret");
@@ -87,6 +89,7 @@ export function UseRegistryPanel({
       return;
     }
     setRevealed({ format, text: result.data.text, expiresAt: result.data.expiresAt });
+    router.refresh(); // the server-rendered "Recent uses" and last-used time now include this reveal
   }
 
   const chosen = FORMATS.find((f) => f.value === format)!;

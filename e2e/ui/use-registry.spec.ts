@@ -50,6 +50,10 @@ test("an owner reveals a pull secret after confirming; it is audited and gone af
   await expect(output).toContainText("kubernetes.io/dockerconfigjson");
   await expect(output).toContainText("namespace: team-a");
   await expect(panel.getByRole("button", { name: "Copy Kubernetes Secret" })).toBeVisible();
+  // The reveal is a use of the registry, listed with who made it and from where.
+  await expect(page.getByRole("region", { name: "Recent uses" }).getByRole("listitem").first()).toContainText(`Pull secret issued`);
+  await expect(page.getByRole("region", { name: "Recent uses" }).getByRole("listitem").first()).toContainText(`${ADMIN.email}`);
+  await expect(page.getByRole("region", { name: "Recent uses" }).getByRole("listitem").first()).toContainText("Dashboard");
   await shots(page, "registry-use-panel");
 
   // docker login: a command reading the password from stdin.
