@@ -40,7 +40,8 @@ export function DeleteRegistryDialog({
   const [inUse, setInUse] = useState(false);
 
   const recentlyUsed = !!registry?.lastUsedAt && serverNow - Date.parse(registry.lastUsedAt) < IN_USE_WINDOW_MS;
-  const force = recentlyUsed || inUse;
+  // A recent use asks twice: the first Delete is refused by the server, which names that use.
+  const force = inUse;
 
   const close = () => {
     if (pending) return;
@@ -97,7 +98,7 @@ export function DeleteRegistryDialog({
               }
               if ("inUse" in result && result.inUse) {
                 setInUse(true);
-                setError(`${registry.name} was used to pull images recently; deleting it may break deployments.`);
+                setError(`${registry.name} is in use: ${result.inUse}. Deleting it may break deployments that still pull with it.`);
               } else {
                 setError(result.error);
               }

@@ -120,3 +120,19 @@ test("a member sees the image prefix and the API call, but cannot reveal", async
   expect(await mpage.content()).not.toContain(PASSWORD);
   await member.close();
 });
+
+test("the list shows when it was last used; deleting it asks a second time, naming that use", async ({ page }) => {
+  await signInPage(page);
+  await page.goto(LIST);
+  const row = page.getByRole("row").filter({ hasText: host });
+  await expect(row).toContainText(/Used (just now|\d+ minutes? ago)/);
+  await row.getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(dialog).toContainText("is in use: pull secret issued");
+  await expect(dialog).toContainText(ADMIN.email);
+  await expect(dialog).toContainText("client ui");
+  await expect(row).toBeVisible(); // not deleted by the first click
+  await dialog.getByRole("button", { name: "Delete anyway" }).click();
+  await expect(page.getByRole("row").filter({ hasText: host })).toHaveCount(0);
+});

@@ -6,6 +6,7 @@ import { GridCell, GridRow } from "@/components/ui/table";
 import type { RegistryDto } from "@/lib/registries/dto";
 import { HealthBadge } from "../health-badge";
 import { LastTestBadge } from "../last-test-badge";
+import { RelativeTime } from "../relative-time";
 import { RegistryHost, anyAccountRegion } from "../registry-host";
 import { RegistryTypeIcon } from "@/components/ui/icons";
 import { useRegistryTypes } from "../type-summaries";
@@ -79,6 +80,11 @@ export function RegistryRow({
           </span>
         )}
         {row.plainHttp ? <Badge tone="warning">Plain HTTP</Badge> : null}
+        {row.lastUsedAt ? (
+          <span className="text-xs text-zinc-500 dark:text-zinc-400">
+            Used <RelativeTime iso={row.lastUsedAt} serverNow={serverNow} />
+          </span>
+        ) : null}
       </GridCell>
       <GridCell className="flex items-center gap-2 max-lg:col-start-2 max-lg:row-start-1 max-lg:justify-end">
         {permissions.write ? (

@@ -6,6 +6,7 @@ import { runAction } from "@/lib/action-result";
 import { AppError } from "@/lib/errors";
 import { companyActionContext } from "@/lib/page-auth";
 import { issuePullSecret } from "@/lib/registries/pull-secrets/issue";
+import { describeUse, type RegistryUseDto } from "@/lib/registries/usage";
 import { createRegistry, deleteRegistry, replaceRegistry, setRegistryActive } from "@/lib/registries/service";
 
 /** Thin server actions over the registry service: each answers {ok, data} or {ok: false, error, fieldErrors}. */
@@ -43,14 +44,20 @@ export async function setRegistryActiveAction(companySlug: string, id: string, i
   });
 }
 
-/** Also answers `inUse: true` when the registry was used in the last 30 days and `force` was not set. */
+/**
+ * Also answers `inUse` (the last use, in words) when the registry was used in the last 30 days
+ * and `force` was not set, so the dialog can ask again naming that use.
+ */
 export async function deleteRegistryAction(companySlug: string, id: string, force = false) {
-  const seen = { inUse: false };
+  const seen: { inUse: string | null } = { inUse: null };
   const result = await runAction(async () => {
     try {
       await deleteRegistry(await companyActionContext(companySlug), id, { force });
     } catch (err) {
-      seen.inUse = err instanceof AppError && err.code === "registry_in_use";
+      if (err instanceof AppError && err.code === "registry_in_use") {
+        const lastUse = err.extra.lastUse as RegistryUseDto | null | undefined;
+        seen.inUse = lastUse ? describeUse(lastUse) : `last used ${String(err.extra.lastUsedAt)}`;
+      }
       throw err;
     }
     refresh(companySlug);
