@@ -2,3 +2,4 @@ export * from "./identity";
 export * from "./registries";
 export * from "./audit";
 export * from "./two-factor";
+export * from "./notifications";
