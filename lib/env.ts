@@ -58,6 +58,8 @@ export const envSchema = z
     AUTH_OIDC_ID: optionalString,
     AUTH_OIDC_SECRET: optionalString,
     BERTH_METRICS_TOKEN: optionalString,
+    /** `off`: this instance runs no periodic work (webhook deliveries, expiry sweeps): a web-only tier. */
+    BERTH_JOBS: z.enum(["on", "off"]).default("on"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -33,6 +33,8 @@ export interface RegistryInput {
   name: string;
   type: RegistryTypeKey;
   isActive: boolean;
+  /** When the credentials expire (ISO time, past ones accepted); null clears it, absent keeps it. */
+  expiresAt?: string | null;
   /** Validated: trimmed, blanks removed, hosts and URLs in canonical form. */
   credentials: RegistryCredentials;
 }
@@ -41,6 +43,7 @@ export interface RegistryInput {
 export interface RegistryPatchInput {
   name?: string;
   isActive?: boolean;
+  expiresAt?: string | null;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 }
 
@@ -114,7 +117,21 @@ const FORMATS: Record<FieldFormat, Format> = {
     },
   },
   pemCertificate: { check: checkPemCertificate },
+  apiUrl: { canonical: (value) => value.replace(/\/+$/, ""), check: checkApiUrl },
 };
+
+function checkApiUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "Must be a URL such as https://api.github.com";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "Must start with https://";
+  if (url.username || url.password) return "Must not contain a user name or password";
+  if (url.search || url.hash) return "Must not contain a query or a fragment";
+  return undefined;
+}
 
 function checkServiceAccountKey(value: string): string | undefined {
   let key: unknown;
@@ -216,6 +233,13 @@ function credentialsSchema(type: RegistryType | undefined, mode: Mode) {
     .transform(dropBlanks);
 }
 
+/** An ISO 8601 time with an offset (`2026-12-31T12:00:00Z`); a past one is accepted (it means expired). */
+const expiresAtSchema = z.iso
+  .datetime({ offset: true, error: "Must be an ISO 8601 time such as 2026-12-31T12:00:00Z, or null" })
+  .refine((value) => !Number.isNaN(new Date(value).getTime()) && new Date(value).getUTCFullYear() < 10000, "Must be a real date")
+  .nullable()
+  .optional();
+
 const nameSchema = z
   .string({ error: typeError("text") })
   .trim()
@@ -229,6 +253,7 @@ function registrySchema(mode: "create" | "replace") {
       name: nameSchema,
       type: z.literal(type.key),
       isActive: z.boolean({ error: typeError("true or false") }).default(true),
+      expiresAt: expiresAtSchema,
       credentials: credentialsSchema(type, mode).prefault({}),
     }),
   );
@@ -249,6 +274,7 @@ export type RegistryInputIn = {
   name: string;
   type: RegistryTypeKey;
   isActive?: boolean;
+  expiresAt?: string | null;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 };
 
@@ -271,6 +297,7 @@ export const replaceRegistrySchema = registrySchema("replace");
 export const patchRegistrySchema = z.strictObject({
   name: nameSchema.optional(),
   isActive: z.boolean({ error: typeError("true or false") }).optional(),
+  expiresAt: expiresAtSchema,
   credentials: credentialsSchema(undefined, "patch").optional(),
 }) as unknown as z.ZodType<RegistryPatchInput, RegistryPatchInput>;
 
