@@ -235,7 +235,7 @@ function credentialsSchema(type: RegistryType | undefined, mode: Mode) {
 
 /** An ISO 8601 time with an offset (`2026-12-31T12:00:00Z`); a past one is accepted (it means expired). */
 const expiresAtSchema = z.iso
-  .datetime({ offset: true, error: "Must be an ISO 8601 time such as 2026-12-31T12:00:00Z, or null" })
+  .datetime({ offset: true, error: "Must be an ISO 8601 time such as 2026-12-31T12:00:00Z, or null", abort: true })
   .refine((value) => !Number.isNaN(new Date(value).getTime()) && new Date(value).getUTCFullYear() < 10000, "Must be a real date")
   .nullable()
   .optional();
