@@ -12,14 +12,20 @@ export function RegistrySection({
   typeRegistration,
   nameRegistration,
   nameError,
+  expiresAtRegistration,
+  expiresAtError,
 }: {
   mode: "create" | "edit";
   typeKey: string;
   typeRegistration: UseFormRegisterReturn<"type">;
   nameRegistration: UseFormRegisterReturn<"name">;
   nameError: string | undefined;
+  expiresAtRegistration: UseFormRegisterReturn<"expiresAt">;
+  expiresAtError: string | undefined;
 }) {
   const type = getRegistryType(typeKey);
+  // Exchanged credentials (ECR) have no expiry of their own: the registry's page shows the last exchange.
+  const hasExpiry = type?.signIn({}).kind !== "exchange" && type?.key !== "public";
   return (
     <section aria-labelledby="registry-section-title" className="space-y-5 p-5">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -48,6 +54,26 @@ export function RegistrySection({
             data-lpignore="true"
           />
         </FormField>
+        {hasExpiry ? (
+          <FormField
+            id="field-expiresAt"
+            label="Token expires on"
+            error={expiresAtError}
+            help={
+              type?.expiryDetection
+                ? "Optional: this token expires on… (your local time). Berth warns 14 days before. Leave blank to let Berth read it from the provider when the option below is on."
+                : "Optional: this token expires on… (your local time). Berth warns 14 days before and counts it as expired after."
+            }
+          >
+            <Input
+              id="field-expiresAt"
+              type="datetime-local"
+              {...expiresAtRegistration}
+              aria-invalid={expiresAtError ? true : undefined}
+              aria-describedby={describedBy("field-expiresAt", { error: expiresAtError, help: true })}
+            />
+          </FormField>
+        ) : null}
       </div>
       {type ? <TypeHelp typeKey={typeKey} label={type.label} help={type.help} docsUrl={type.docsUrl} /> : null}
     </section>

@@ -5,6 +5,7 @@
  * otherwise, the ones the tokens page shows). One round trip on partial indexes.
  */
 import "server-only";
+import { cache } from "react";
 import { sql } from "drizzle-orm";
 import { getDb, rowsOf } from "@/db";
 import { can, requirePermission, type RequestContext } from "@/lib/context";
@@ -41,3 +42,6 @@ export async function expirySummary(ctx: RequestContext, now: Date = new Date())
   const tokensExpiring = Number(row?.tokens ?? 0);
   return { registriesExpired, registriesExpiring, tokensExpiring, total: registriesExpired + registriesExpiring + tokensExpiring };
 }
+
+/** The summary once per request for the pages (the layout's badge and the registries page's banner share it). */
+export const pageExpirySummary = cache((ctx: RequestContext) => expirySummary(ctx));

@@ -2,9 +2,11 @@ import { RegistriesList } from "@/components/registries/registries-list";
 import { RegistryTypesProvider } from "@/components/registries/type-summaries";
 import { PAGE_SIZE } from "@/components/registries/api";
 import { requestTime } from "@/components/registries/request-time";
+import { ExpiryBanner } from "@/components/registries/expiry-banner";
 import { PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
+import { pageExpirySummary } from "@/lib/registries/expiry/summary";
 import { listRegistries } from "@/lib/registries/service";
 import { getRegistryType, registryTypeSummaries } from "@/lib/registries/schemas";
 
@@ -27,7 +29,7 @@ export default async function RegistriesPage({
   const name = first(query.name).trim().slice(0, 100);
   const type = getRegistryType(first(query.type)) ? first(query.type) : "";
 
-  const page = await listRegistries(ctx, { name: name || undefined, type: type || undefined, limit: PAGE_SIZE });
+  const [page, expiry] = await Promise.all([listRegistries(ctx, { name: name || undefined, type: type || undefined, limit: PAGE_SIZE }), pageExpirySummary(ctx)]);
   return (
     <>
       <PageHeader
@@ -39,6 +41,7 @@ export default async function RegistriesPage({
           </>
         }
       />
+      <ExpiryBanner summary={expiry} tokensHref={`/${ctx.companySlug}/settings/tokens`} />
       <RegistryTypesProvider types={registryTypeSummaries()}>
         <RegistriesList
         companyId={ctx.companyId}

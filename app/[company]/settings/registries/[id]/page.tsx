@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { BackLink } from "@/components/registries/back-link";
 import { RegistryDangerZone } from "@/components/registries/danger-zone";
+import { ExpiryNote } from "@/components/registries/expiry-note";
 import { RegistryDetails } from "@/components/registries/registry-details";
 import { RegistryForm } from "@/components/registries/registry-form";
 import { RegistryHost } from "@/components/registries/registry-host";
@@ -43,6 +44,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
             You have read-only access{can(ctx, "registries:test") ? ": you can test this registry, but not change it" : ""}. Changing a registry needs the Manage
             registries permission.
           </Alert>
+          <ExpiryNote registry={registry} serverNow={serverNow} />
           <RegistryDetails registry={registry} serverNow={serverNow} companyId={ctx.companyId} canTest={can(ctx, "registries:test")} />
         </div>
       </>
@@ -60,6 +62,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
     credentials: registry.credentials,
     secretsSet: registry.secretsSet,
     version: registry.version,
+    expiresAt: registry.expiresAt,
   };
   return (
     <>
@@ -73,6 +76,9 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
           </>
         }
       />
+      <div className="mb-5">
+        <ExpiryNote registry={registry} serverNow={serverNow} />
+      </div>
       <RegistryForm key={`${registry.id}-${registry.version}`} mode="edit" companyId={ctx.companyId} companySlug={ctx.companySlug} registry={edited} />
       {can(ctx, "registries:delete", registry.createdBy) ? (
         <RegistryDangerZone
