@@ -6,6 +6,7 @@ import { createWebhookAction, deleteWebhookAction, sendTestEventAction, updateWe
 import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 import { useToast } from "@/components/ui/toast";
 import type { WebhookDto } from "@/lib/notifications/dto";
 import { DeliveryLog, when } from "./delivery-log";
@@ -13,36 +14,6 @@ import { WebhookForm, type WebhookFormValues } from "./webhook-form";
 
 type Errors = { error: string | null; fieldErrors: Record<string, string> };
 const NO_ERRORS: Errors = { error: null, fieldErrors: {} };
-
-/** The secret of a webhook just created: shown once, with a copy button. */
-function SecretReveal({ secret }: { secret: string }) {
-  const [copied, setCopied] = useState(false);
-  const toast = useToast();
-  return (
-    <Alert tone="success" role="status">
-      <p className="font-medium">Copy the signing secret now: it will not be shown again.</p>
-      <div className="mt-2 flex flex-col gap-2 sm:flex-row sm:items-center">
-        <code className="block flex-1 break-all rounded bg-white/70 p-2 text-xs dark:bg-black/30" data-testid="webhook-secret">
-          {secret}
-        </code>
-        <Button
-          variant="secondary"
-          size="sm"
-          onClick={async () => {
-            await navigator.clipboard?.writeText(secret).catch(() => undefined);
-            setCopied(true);
-            toast({ title: "Signing secret copied" });
-          }}
-        >
-          {copied ? "Copied" : "Copy"}
-        </Button>
-      </div>
-      <p className="mt-2 text-xs">
-        Verify each request: <code>Berth-Signature: t=…,v1=…</code> where v1 is the hex HMAC-SHA256 of <code>t + &quot;.&quot; + body</code> with this secret.
-      </p>
-    </Alert>
-  );
-}
 
 function WebhookCard({ companySlug, webhook }: { companySlug: string; webhook: WebhookDto }) {
   const router = useRouter();
@@ -199,7 +170,11 @@ export function WebhooksManager({ companySlug, webhooks }: { companySlug: string
               })
             }
           />
-          {secret ? <SecretReveal secret={secret} /> : null}
+          {secret ? (
+            <OneTimeSecret what="signing secret" value={secret} testId="webhook-secret" onCopied={() => toast({ title: "Signing secret copied" })}>
+              Verify each request: <code>Berth-Signature: t=…,v1=…</code> where v1 is the hex HMAC-SHA256 of <code>t + &quot;.&quot; + body</code> with this secret.
+            </OneTimeSecret>
+          ) : null}
         </div>
       </Card>
       <section aria-label="Webhooks" className="space-y-4">

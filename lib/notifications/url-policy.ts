@@ -6,6 +6,7 @@
  * again, on the address connected to, at every delivery (the transport does that).
  */
 import "server-only";
+import { httpUrlIssue } from "@/lib/http-url";
 import type { AddressVerdict, OutboundPolicy } from "@/lib/registries/connection/policy";
 import { canonicalAddress } from "@/lib/registries/connection/policy";
 import type { LookupFunction } from "@/lib/registries/connection/types";
@@ -15,17 +16,8 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 /** A URL's form: https or http, no user name or password, no fragment. The message, or undefined when fine. */
 export function webhookUrlFormIssue(raw: string): string | undefined {
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `Must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "Must be a URL such as https://hooks.example.com/berth";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "Must start with https:// (or http:// for an address in OUTBOUND_ALLOW_CIDRS)";
-  if (url.username || url.password) return "Must not contain a user name or password: Berth signs every delivery instead";
-  if (url.hash) return "Must not contain a #fragment";
-  if (!url.hostname) return "Must name a host";
-  return undefined;
+  const issue = httpUrlIssue(raw, { example: "https://hooks.example.com/berth", allowQuery: true });
+  return issue?.startsWith("Must not contain a user name") ? `${issue}: Berth signs every delivery instead` : issue;
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import * as z from "zod";
 import type { FieldIssue } from "@/lib/errors";
+import { httpUrlIssue } from "@/lib/http-url";
 import {
   ALL_CREDENTIAL_FIELDS,
   REGISTRY_TYPES,
@@ -121,16 +122,7 @@ const FORMATS: Record<FieldFormat, Format> = {
 };
 
 function checkApiUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "Must be a URL such as https://api.github.com";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "Must start with https://";
-  if (url.username || url.password) return "Must not contain a user name or password";
-  if (url.search || url.hash) return "Must not contain a query or a fragment";
-  return undefined;
+  return httpUrlIssue(value, { example: "https://api.github.com", allowQuery: false });
 }
 
 function checkServiceAccountKey(value: string): string | undefined {
