@@ -13,6 +13,7 @@ test.afterAll(async () => {
 
 test("Notifications: create a webhook, see its secret once, send a test event a local receiver verifies, read the delivery log, delete it", async ({ page }) => {
   await signInPage(page);
+  const toasts = page.getByRole("region", { name: "Notifications" });
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Notifications" }).click();
   await expect(page).toHaveURL(new RegExp(`/${ADMIN.slug}/settings/notifications$`));
   await expect(page.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
@@ -29,7 +30,7 @@ test("Notifications: create a webhook, see its secret once, send a test event a 
   await expect(secretBox).toBeVisible();
   const secret = (await secretBox.textContent())!.trim();
   expect(secret).toMatch(/^whsec_/);
-  await expect(page.getByRole("status").filter({ hasText: "Webhook created" })).toBeVisible();
+  await expect(toasts.getByText("Webhook created")).toBeVisible();
   const card = page.getByRole("region", { name: receiver.url });
   await expect(card).toBeVisible();
   await expect(card.getByText("registry.created")).toBeVisible();
@@ -41,7 +42,7 @@ test("Notifications: create a webhook, see its secret once, send a test event a 
   expect(await page.content()).not.toContain(secret);
 
   await page.getByRole("region", { name: receiver.url }).getByRole("button", { name: "Send test event" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Test event delivered" })).toBeVisible();
+  await expect(toasts.getByText("Test event delivered")).toBeVisible();
   await expect.poll(() => receiver.received.length).toBe(1);
   const got = receiver.received[0]!;
   expect(receiver.verified(secret, got)).toBe(true);
@@ -58,7 +59,7 @@ test("Notifications: create a webhook, see its secret once, send a test event a 
   // A receiver that refuses: the log says so.
   receiver.answers.push(500);
   await page.getByRole("region", { name: receiver.url }).getByRole("button", { name: "Send test event" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Test event failed" })).toBeVisible();
+  await expect(toasts.getByText("Test event failed")).toBeVisible();
   await expect(log.getByRole("row").nth(1)).toContainText("failed");
   await expect(log.getByRole("row").nth(1)).toContainText("500");
 
