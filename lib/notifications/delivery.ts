@@ -76,7 +76,10 @@ export interface DeliverSummary {
 
 /** The request a delivery sends: body and headers (the signature computed at `signedAt`). */
 export function deliveryRequest(input: { payload: EventBody; format: string; deliveryId: string; secret: string; signedAt: Date }) {
-  const body = JSON.stringify(input.format === "slack" ? slackBody(input.payload) : input.payload);
+  // jsonb keeps its own key order: the body is written in the documented one.
+  const p = input.payload;
+  const ordered: EventBody = { id: p.id, type: p.type, createdAt: p.createdAt, company: { id: p.company.id, slug: p.company.slug }, registry: p.registry && { id: p.registry.id, name: p.registry.name, type: p.registry.type, url: p.registry.url, health: p.registry.health }, data: p.data };
+  const body = JSON.stringify(input.format === "slack" ? slackBody(ordered) : ordered);
   return {
     body,
     headers: {
