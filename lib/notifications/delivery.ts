@@ -27,7 +27,7 @@ import { redact } from "@/lib/registries/connection/redact";
 import { defaultLookup, requestOnce } from "@/lib/registries/connection/transport";
 import type { LookupFunction } from "@/lib/registries/connection/types";
 import type { EventBody } from "./payload";
-import { slackBody } from "./payload";
+import { eventBody, slackBody } from "./payload";
 import { openWebhookSecret } from "./secret";
 import { SIGNATURE_HEADER, signatureHeader } from "./signing";
 
@@ -78,7 +78,7 @@ export interface DeliverSummary {
 export function deliveryRequest(input: { payload: EventBody; format: string; deliveryId: string; secret: string; signedAt: Date }) {
   // jsonb keeps its own key order: the body is written in the documented one.
   const p = input.payload;
-  const ordered: EventBody = { id: p.id, type: p.type, createdAt: p.createdAt, company: { id: p.company.id, slug: p.company.slug }, registry: p.registry && { id: p.registry.id, name: p.registry.name, type: p.registry.type, url: p.registry.url, health: p.registry.health }, data: p.data };
+  const ordered = eventBody({ ...p, createdAt: new Date(p.createdAt), health: p.registry?.health ?? null });
   const body = JSON.stringify(input.format === "slack" ? slackBody(ordered) : ordered);
   return {
     body,
