@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useFormContext, useWatch } from "react-hook-form";
-import type { CredentialField, RegistryInputIn } from "@/lib/registries/schemas";
+import { expiryApiHostOf, getRegistryType, type CredentialField, type RegistryInputIn } from "@/lib/registries/schemas";
 import { CheckboxCredential } from "./credentials/checkbox-credential";
 import { SecretIndicator, credentialHelp } from "./credentials/credential-help";
 import { FileTextarea } from "./credentials/file-textarea";
@@ -40,6 +40,8 @@ export function CredentialInput({
   const id = `field-${field.name}`;
   const url = useWatch({ control, name: "credentials.url" });
   const plainHttp = typeof url === "string" && /^\s*http:\/\//i.test(url);
+  const typeKey = useWatch({ control, name: "type" });
+  const expiryApiUrl = useWatch({ control, name: "credentials.expiryApiUrl" });
   const [strippedHttps, setStrippedHttps] = useState(false);
 
   const required = mode === "edit" && field.secret ? !!secret?.requiredAgain : field.required;
@@ -54,7 +56,10 @@ export function CredentialInput({
   const keepsCurrent = mode === "edit" && secret?.set && !secret.requiredAgain;
 
   if (field.kind === "checkbox") {
-    return <CheckboxCredential field={field} name={name} control={controlProps} disabled={plainHttp} warning={warning} help={help} />;
+    // The opt-in says where the token will be sent: the provider's API host, or the registry's own expiry API.
+    const detection = field.name === "detectExpiry" ? getRegistryType(typeKey)?.expiryDetection : undefined;
+    const label = detection ? `Read the token's expiry from ${expiryApiHostOf(detection, { expiryApiUrl: typeof expiryApiUrl === "string" ? expiryApiUrl : undefined })}` : field.label;
+    return <CheckboxCredential field={{ ...field, label }} name={name} control={controlProps} disabled={field.name === "insecureSkipVerify" && plainHttp} warning={warning} help={help} />;
   }
   return (
     <FormField id={id} label={field.label} required={required} indicator={field.kind === "file" || field.kind === "secret" ? indicator : null} error={error} warning={warning} help={help}>

@@ -20,7 +20,7 @@ import { useFormConnectionTest } from "./form/use-form-connection-test";
 import { useLeaveGuard } from "./form/use-leave-guard";
 import { useSaveRegistry } from "./form/use-save-registry";
 import { useServerErrors } from "./form/use-server-errors";
-import { editAnalysis, forType, makeResolver, schemaFor, type EditedRegistry, type Mode } from "./form/validation";
+import { editAnalysis, forType, makeResolver, schemaFor, toLocalInput, type EditedRegistry, type Mode } from "./form/validation";
 import { TestConnectionPanel } from "./test-connection";
 
 /**
@@ -45,7 +45,7 @@ export function RegistryForm({
   const defaultValues = useMemo<RegistryInputIn>(
     () =>
       registry
-        ? { name: registry.name, type: registry.type, scheduledChecks: registry.scheduledChecks, credentials: { ...(registry.credentials as RegistryInputIn["credentials"]) } }
+        ? { name: registry.name, type: registry.type, scheduledChecks: registry.scheduledChecks, expiresAt: toLocalInput(registry.expiresAt), credentials: { ...(registry.credentials as RegistryInputIn["credentials"]) } }
         : { name: "", type: initialType, scheduledChecks: true, credentials: {} },
     [registry, initialType],
   );
@@ -101,7 +101,16 @@ export function RegistryForm({
         <FormErrorSummary serverError={formError} focusRef={formErrorRef} invalidCount={invalidCount} submitted={formState.submitCount > 0} />
 
         <Card>
-          <RegistrySection mode={mode} typeKey={typeKey} typeRegistration={typeRegistration} nameRegistration={register("name")} nameError={nameError} scheduledChecksRegistration={register("scheduledChecks")} />
+          <RegistrySection
+            mode={mode}
+            typeKey={typeKey}
+            typeRegistration={typeRegistration}
+            nameRegistration={register("name")}
+            nameError={nameError}
+            scheduledChecksRegistration={register("scheduledChecks")}
+            expiresAtRegistration={register("expiresAt")}
+            expiresAtError={formState.errors.expiresAt?.message}
+          />
           <CredentialsSection mode={mode} typeKey={typeKey} registry={registry} edit={edit} errors={credentialErrors} warnings={warnings} />
         </Card>
 

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ApiTokenDto } from "@/lib/api-tokens/service";
 
@@ -26,7 +27,6 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
 
   return (
     <div className="space-y-6">
@@ -53,7 +53,6 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
               const r = await createTokenAction(companySlug, input);
               if (r.ok) {
                 setCreated(r.data.token);
-                setCopied(false);
                 form.reset();
                 router.refresh();
               } else {
@@ -103,27 +102,9 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
         </form>
         {created ? (
           <div className="border-t border-zinc-100 p-4 dark:border-zinc-800">
-            <Alert tone="success" role="status">
-              <p className="font-medium">Copy the token now: it will not be shown again.</p>
-              <div className="mt-2 flex items-center gap-2">
-                <code className="block flex-1 break-all rounded bg-white/70 p-2 text-xs dark:bg-black/30" data-testid="new-token">
-                  {created}
-                </code>
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  onClick={async () => {
-                    await navigator.clipboard?.writeText(created);
-                    setCopied(true);
-                  }}
-                >
-                  {copied ? "Copied" : "Copy"}
-                </Button>
-              </div>
-              <p className="mt-2 text-xs">
-                Try it: <code>curl -H &quot;Authorization: Bearer $TOKEN&quot; {typeof window !== "undefined" ? window.location.origin : ""}/api/v1/companies/{companyId}/registries</code>
-              </p>
-            </Alert>
+            <OneTimeSecret what="token" value={created} testId="new-token">
+              Try it: <code>curl -H &quot;Authorization: Bearer $TOKEN&quot; {typeof window !== "undefined" ? window.location.origin : ""}/api/v1/companies/{companyId}/registries</code>
+            </OneTimeSecret>
           </div>
         ) : null}
       </Card>

@@ -5,13 +5,18 @@ import { usePathname } from "next/navigation";
 
 export const SETTINGS_SECTIONS = [
   { segment: "registries", label: "Container Registries" },
+  { segment: "notifications", label: "Notifications" },
   { segment: "tokens", label: "API tokens" },
   { segment: "members", label: "Members" },
   { segment: "audit", label: "Audit log" },
   { segment: "security", label: "Security" },
 ] as const;
 
-export function SettingsNav({ companySlug }: { companySlug: string }) {
+/**
+ * `expiring`: registries expiring within 14 days or expired, and API tokens expiring within 14
+ * days, shown as a count on "Container Registries" (where the banner lists them).
+ */
+export function SettingsNav({ companySlug, expiring = 0 }: { companySlug: string; expiring?: number }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings" className="flex gap-1 overflow-x-auto md:flex-col">
@@ -30,6 +35,12 @@ export function SettingsNav({ companySlug }: { companySlug: string }) {
             }`}
           >
             {s.label}
+            {s.segment === "registries" && expiring > 0 ? (
+              <span className="ml-2 inline-flex min-w-5 items-center justify-center rounded-full bg-amber-100 px-1.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+                {expiring}
+                <span className="sr-only"> expiring or expired</span>
+              </span>
+            ) : null}
           </Link>
         );
       })}

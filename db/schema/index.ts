@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./two-factor";
 export * from "./usage";
 export * from "./jobs";
+export * from "./notifications";

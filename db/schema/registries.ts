@@ -47,6 +47,18 @@ export const registries = pgTable(
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     failuresSince: timestamp("failures_since", { withTimezone: true }),
     lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    /** Who set `expiresAt`: `user` (the form or the API) or `detected` (read from the provider's API); null when unset. */
+    expiresAtSource: text("expires_at_source"),
+    /** The last expiry detection: when, what the provider said (a date or none), and a message (never a secret). */
+    expiryCheckedAt: timestamp("expiry_checked_at", { withTimezone: true }),
+    expiryDetectedAt: timestamp("expiry_detected_at", { withTimezone: true }),
+    expiryMessage: text("expiry_message"),
+    /**
+     * The `expiresAt` values the expiring and expired notifications were sent for: a conditional
+     * UPDATE moves them, so each is enqueued once per registry and value, whichever instance sweeps.
+     */
+    expiringNotifiedFor: timestamp("expiring_notified_for", { withTimezone: true }),
+    expiredNotifiedFor: timestamp("expired_notified_for", { withTimezone: true }),
     /** Convention warnings found when the row was last written (messages only, never values). */
     warnings: jsonb("warnings").$type<{ path: string; message: string }[]>().notNull().default([]),
   },
@@ -62,6 +74,7 @@ export const registries = pgTable(
     index("registries_company_created_idx").on(t.companyId, t.createdAt.desc(), t.id.desc()),
     index("registries_company_type_idx").on(t.companyId, t.type),
     index("registries_key_idx").on(t.keyId),
+    index("registries_company_expires_idx").on(t.companyId, t.expiresAt).where(sql`${t.isDeleted} = false and ${t.expiresAt} is not null`),
   ],
 );
 

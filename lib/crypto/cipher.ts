@@ -51,6 +51,9 @@ export function decryptBoundValue(keyring: Keyring, blob: string, context: strin
 /** What a user's TOTP secret is bound to. */
 export const totpSecretContext = (userId: string) => `totp-secret/${userId}`;
 
+/** What a webhook's signing secret is bound to: its company and webhook. */
+export const webhookSecretContext = (companyId: string, webhookId: string) => `webhook-secret/${companyId}/${webhookId}`;
+
 function seal(keyring: Keyring, plaintext: string, additionalData: Buffer): string {
   const { id, key } = keyring.active;
   const nonce = randomBytes(NONCE_BYTES);

@@ -40,7 +40,12 @@ import {
   resolveRequestSchema,
   resolveResultSchema,
   testResultSchema,
+  createdWebhookSchema,
+  webhookDeliveryPageSchema,
+  webhookDeliverySchema,
+  webhookSchema,
 } from "./schemas";
+import { createWebhookSchema, updateWebhookSchema } from "@/lib/notifications/schemas";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -111,6 +116,13 @@ const COMPONENT_SCHEMAS: Record<string, z.ZodType> = {
   RegistryCheckPage: registryCheckPageSchema,
   HealthCheckSettings: healthCheckSettingsSchema,
   HealthCheckSettingsUpdate: healthCheckSettingsUpdateSchema,
+  Webhook: webhookSchema,
+  WebhookList: itemsOf(webhookSchema, "WebhookList"),
+  CreatedWebhook: createdWebhookSchema,
+  CreateWebhook: createWebhookSchema,
+  UpdateWebhook: updateWebhookSchema,
+  WebhookDelivery: webhookDeliverySchema,
+  WebhookDeliveryPage: webhookDeliveryPageSchema,
 };
 
 function componentSchemas(): Record<string, Json> {
@@ -128,7 +140,7 @@ function componentSchemas(): Record<string, Json> {
   describeCredentials(schemas.RegistryTestRequest?.properties?.credentials, null);
   schemas.RegistryTypedBody.description = "The typed body `{name, type, isActive?, credentials}`: one variant per registry type.";
   schemas.RegistryReplace.description = "The typed body of `PUT`: the type cannot change; secrets left out (or blank) keep their stored value unless the registry's binding changes (host, port, path prefix, transport or TLS trust; turning skip-verify off excepted), which requires every secret again.";
-  schemas.RegistryPatch.description = "Partial update: `name`, `isActive` and any credential keys of the registry's type; `null` or `\"\"` clears a key.";
+  schemas.RegistryPatch.description = "Partial update: `name`, `isActive`, `expiresAt` and any credential keys of the registry's type; `null` or `\"\"` clears a key.";
   schemas.RegistryCreate.description = "A typed body, or the generic body `{name, url, username?, password?, token?, isActive?}` mapped by host.";
   return schemas;
 }
@@ -482,6 +494,53 @@ function identityPaths(): Record<string, Json> {
   };
 }
 
+function webhookPaths(): Record<string, Json> {
+  const base = "/api/v1/companies/{companyId}/webhooks";
+  const tags = ["Notifications"];
+  const webhookId = { name: "id", in: "path", required: true, description: "The webhook's id", schema: { type: "string", format: "uuid" } };
+  const who = "Session only; admin and owner.";
+  return {
+    [base]: {
+      parameters: [P.companyId, P.requestId],
+      get: { tags, operationId: "listWebhooks", summary: "List webhooks", description: who, security: SESSION_ONLY, responses: { "200": answer("The webhooks", "WebhookList"), ...problems(401, 403, 404) } },
+      post: {
+        tags,
+        operationId: "createWebhook",
+        summary: "Create a webhook",
+        description: `The signing secret is in this answer only. The URL must pass the outbound policy (\`http://\` only for addresses in \`OUTBOUND_ALLOW_CIDRS\`). ${who}`,
+        security: SESSION_ONLY,
+        requestBody: jsonBody("CreateWebhook"),
+        responses: { "201": answer("Created", "CreatedWebhook", { Location: { $ref: "#/components/headers/Location" } }), ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    [`${base}/{id}`]: {
+      parameters: [P.companyId, webhookId, P.requestId],
+      get: { tags, operationId: "getWebhook", summary: "One webhook", description: who, security: SESSION_ONLY, responses: { "200": answer("The webhook", "Webhook"), ...problems(401, 403, 404) } },
+      patch: { tags, operationId: "updateWebhook", summary: "Change a webhook", description: who, security: SESSION_ONLY, requestBody: jsonBody("UpdateWebhook"), responses: { "200": answer("The webhook", "Webhook"), ...problems(400, 401, 403, 404, 413, 415) } },
+      delete: { tags, operationId: "deleteWebhook", summary: "Delete a webhook and its delivery log", description: who, security: SESSION_ONLY, responses: { "204": answer("Deleted"), ...problems(401, 403, 404) } },
+    },
+    [`${base}/{id}/test`]: {
+      parameters: [P.companyId, webhookId, P.requestId],
+      post: { tags, operationId: "testWebhook", summary: "Send a test event", description: `Delivers a \`ping\` event now (not retried) and answers with the delivery, whatever the receiver said. The body is ignored. ${who}`, security: SESSION_ONLY, responses: { "200": answer("The delivery", "WebhookDelivery"), ...problems(401, 403, 404) } },
+    },
+    [`${base}/{id}/deliveries`]: {
+      parameters: [P.companyId, webhookId, P.requestId],
+      get: {
+        tags,
+        operationId: "listWebhookDeliveries",
+        summary: "The delivery log",
+        description: `Newest first. ${who}`,
+        security: SESSION_ONLY,
+        parameters: [
+          { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          { name: "pagination.token", in: "query", required: false, schema: { type: "string" } },
+        ],
+        responses: { "200": answer("A page of deliveries", "WebhookDeliveryPage"), ...problems(400, 401, 403, 404) },
+      },
+    },
+  };
+}
+
 function components(): Json {
   // The first error code of each status names the example's problem type.
   const codeOf = (status: number) => (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === status)!;
@@ -554,9 +613,10 @@ export function buildOpenApiDocument(): Json {
       { name: "Registries", description: "The registry credentials of a company: list, create, read, replace, update, delete, and Test Connection." },
       { name: "Container registry config (seed-compatible)", description: "The same handlers at the container-registry-config paths" },
       { name: "Identity", description: "The caller, API tokens, members, invitations and the audit log" },
+      { name: "Notifications", description: "Company webhooks: signed deliveries of registry events, retried for 24 hours, with a delivery log" },
     ],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
-    paths: { ...registryPaths("v1"), ...registryPaths("seed"), ...identityPaths(), ...healthCheckPaths() },
+    paths: { ...registryPaths("v1"), ...registryPaths("seed"), ...identityPaths(), ...healthCheckPaths(), ...webhookPaths() },
     components: components(),
   };
 }

@@ -14,6 +14,7 @@ import { REGISTRY_TYPE_KEYS, SECRET_FIELDS } from "@/lib/registries/schemas";
 import { CHECK_TRIGGERS } from "@/db/schema/registries";
 import { HEALTH_STATUSES } from "@/lib/health/health";
 import { USE_CLIENTS } from "@/lib/registries/usage-clients";
+import { WEBHOOK_EVENT_TYPES } from "@/lib/notifications/event-types";
 
 const dateTime = z.iso.datetime({ offset: true }).meta({ examples: ["2026-11-22T10:00:00.000Z"] });
 const uuid = z.uuid().meta({ examples: ["550e8400-e29b-41d4-a716-446655440000"] });
@@ -94,6 +95,16 @@ export const registrySchema = z
     createdByEmail: z.string().nullable(),
     modifiedBy: uuid.nullable(),
     lastUsedAt: dateTime.nullable().meta({ description: "Last use by resolve or a pull secret" }),
+    expiresAt: dateTime.nullable().meta({ description: "When the credentials expire (set by hand, or read from GitHub or GitLab when `detectExpiry` is on); null when unknown. Expiring 14 days before, expired from then on" }),
+    expiry: z
+      .object({
+        source: z.enum(["user", "detected"]).nullable().meta({ description: "Who set `expiresAt`; a date set by hand is never replaced by a detected one" }),
+        checkedAt: dateTime.nullable().meta({ description: "When the provider was last asked" }),
+        detectedExpiresAt: dateTime.nullable().meta({ description: "What the provider said last (null: no expiry, or not asked)" }),
+        message: z.string().nullable().meta({ description: "What the last detection found; never a secret" }),
+      })
+      .meta({ description: "Where `expiresAt` came from and the last expiry detection" }),
+    lastExchangeAt: dateTime.nullable().meta({ description: "Exchanged credentials (ECR): the last successful exchange; such registries have no `expiresAt`" }),
     lastTest: z
       .object({ status: z.enum(TEST_STATUSES), message: z.string(), checkedAt: dateTime })
       .nullable()
@@ -283,3 +294,44 @@ export const importResultSchema = z
     }),
   })
   .meta({ title: "ImportResult" });
+const deliveryStatus = z.enum(["pending", "succeeded", "failed"]);
+
+export const webhookSchema = z
+  .object({
+    id: uuid,
+    url: z.string().meta({ examples: ["https://hooks.example.com/berth"] }),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+    format: z.enum(["json", "slack"]).meta({ description: "`json`: the event body; `slack`: `{\"text\": …}` for a Slack incoming webhook (signed all the same)" }),
+    description: z.string(),
+    isActive: z.boolean().meta({ description: "A paused webhook gets no events (the test event is still sent)" }),
+    createdBy: uuid.nullable(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    lastDelivery: z.object({ status: deliveryStatus, responseCode: z.int().nullable(), at: dateTime }).nullable(),
+  })
+  .meta({ title: "Webhook" });
+
+export const createdWebhookSchema = webhookSchema
+  .extend({ secret: z.string().meta({ description: "The signing secret (`whsec_…`), in this answer only. `Berth-Signature: t=UNIX,v1=HEX`, HEX the HMAC-SHA256 of `t + \".\" + body` with it", examples: ["whsec_…"] }) })
+  .meta({ title: "CreatedWebhook" });
+
+export const webhookDeliverySchema = z
+  .object({
+    id: uuid.meta({ description: "Also the `Berth-Delivery` header: receivers de-duplicate on it" }),
+    webhookId: uuid,
+    eventId: uuid,
+    eventType: z.string().meta({ examples: ["registry.created"] }),
+    status: deliveryStatus,
+    attempts: z.int().min(0),
+    nextAttemptAt: dateTime.nullable().meta({ description: "When a pending delivery is tried again (backoff from 30 s, doubling, for 24 hours)" }),
+    lastAttemptAt: dateTime.nullable(),
+    responseCode: z.int().nullable(),
+    durationMs: z.int().nullable(),
+    errorMessage: z.string().nullable().meta({ description: "What went wrong, with at most a short redacted snippet of the answer" }),
+    createdAt: dateTime,
+  })
+  .meta({ title: "WebhookDelivery" });
+
+export const webhookDeliveryPageSchema = z
+  .object({ items: z.array(webhookDeliverySchema), limit: z.int().min(1).max(100), nextPageToken: z.string().nullable() })
+  .meta({ title: "WebhookDeliveryPage" });

@@ -34,6 +34,7 @@ import type { ExchangeStep } from "./connection/types";
 import { redact } from "./connection/redact";
 import { parseImageReference, parseRegistryHost } from "./connection/target";
 import { exchangeStepFor } from "./exchange";
+import { refreshDetectedExpiry, wantsExpiryDetection } from "./expiry/refresh";
 import { parseCreateRegistryBody } from "./generic-body";
 import { loadRegistryRow, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets } from "./secrets";
@@ -353,6 +354,11 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
       },
     });
   });
+  // A successful test of the saved credentials also reads the token's expiry, when the registry
+  // opted in (the stored token and the saved expiry API only: never an override's).
+  if (record && result.status === "success" && wantsExpiryDetection(row)) {
+    await refreshDetectedExpiry(db, row).catch((err: unknown) => log.warn({ err, registryId: row.id }, "token expiry detection failed"));
+  }
   return result;
 }
 

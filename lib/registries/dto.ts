@@ -19,6 +19,12 @@ export interface RegistryDto {
   createdByEmail: string | null;
   modifiedBy: string | null;
   lastUsedAt: string | null;
+  /** When the credentials expire (set by hand or read from the provider); null when unknown. */
+  expiresAt: string | null;
+  /** Where `expiresAt` came from and what the last detection said (none for types that cannot tell). */
+  expiry: RegistryExpiryDto;
+  /** For exchanged credentials (ECR): when the last successful exchange happened. */
+  lastExchangeAt: string | null;
   lastTest: { status: string; message: string; checkedAt: string } | null;
   /** Checked on the schedule (an opted-out registry is tested only by hand). */
   scheduledChecks: boolean;
@@ -31,4 +37,13 @@ export interface RegistryPage {
   items: RegistryDto[];
   limit: number;
   nextPageToken: string | null;
+}
+
+export interface RegistryExpiryDto {
+  source: "user" | "detected" | null;
+  /** When the provider was last asked (opt-in registries of GitHub and GitLab). */
+  checkedAt: string | null;
+  /** What the provider said last (null: no expiry, or not asked yet). */
+  detectedExpiresAt: string | null;
+  message: string | null;
 }

@@ -95,7 +95,8 @@ async function importEntry(tx: Db, ctx: RequestContext, entry: DockerConfigEntry
     }
     const name = await freeName(tx, ctx, url);
     try {
-      const registry = await tx.transaction((sp) => insertRegistry(sp as unknown as Db, ctx, { data: { ...input, name }, warnings: mapped.warnings }, { source: "import" }));
+      // Its registry.created events go out with the runner's next delivery round, after the import commits.
+      const { dto: registry } = await tx.transaction((sp) => insertRegistry(sp as unknown as Db, ctx, { data: { ...input, name }, warnings: mapped.warnings }, { source: "import" }));
       answer.created.push({ key, registry });
       return;
     } catch (err) {

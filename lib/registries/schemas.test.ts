@@ -27,7 +27,8 @@ import {
 
 // The product's registry types, written out here so the type modules are checked against the spec, not against themselves.
 const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; optional: string[] }> = {
-  ghcr: { label: "GitHub Container Registry", required: ["username", "token"], optional: ["url"] },
+  // detectExpiry and expiryApiUrl: reading the token's expiry from the provider's API (opt-in).
+  ghcr: { label: "GitHub Container Registry", required: ["username", "token"], optional: ["url", "detectExpiry", "expiryApiUrl"] },
   dockerhub: { label: "Docker Hub", required: ["username", "password"], optional: ["url"] },
   ecr: {
     label: "Amazon ECR",
@@ -41,7 +42,7 @@ const SPEC_TYPES: Record<RegistryTypeKey, { label: string; required: string[]; o
   gitlab: {
     label: "GitLab Container Registry",
     required: ["username", "token"],
-    optional: ["url", "caCertificate", "insecureSkipVerify"],
+    optional: ["url", "caCertificate", "insecureSkipVerify", "detectExpiry", "expiryApiUrl"],
   },
   harbor: { label: "Harbor", required: ["url", "username", "password"], optional: ["caCertificate", "insecureSkipVerify"] },
   artifactory: {
@@ -73,6 +74,9 @@ const SPEC_FIELD_LABELS: Record<string, string> = {
   serviceAccountKey: "Service account key",
   hostname: "Hostname",
   url: "Registry URL",
+  expiryApiUrl: "Expiry API URL",
+  // The form writes the host in: "Read the token's expiry from api.github.com".
+  detectExpiry: "Read the token's expiry from the provider's API",
   caCertificate: "CA certificate",
   insecureSkipVerify: "Skip TLS verification",
 };

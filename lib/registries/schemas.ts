@@ -9,6 +9,7 @@
  */
 import * as z from "zod";
 import type { FieldIssue } from "@/lib/errors";
+import { httpUrlIssue } from "@/lib/http-url";
 import {
   ALL_CREDENTIAL_FIELDS,
   REGISTRY_TYPES,
@@ -35,6 +36,8 @@ export interface RegistryInput {
   isActive: boolean;
   /** Whether the registry is checked on a schedule (default true). */
   scheduledChecks: boolean;
+  /** When the credentials expire (ISO time, past ones accepted); null clears it, absent keeps it. */
+  expiresAt?: string | null;
   /** Validated: trimmed, blanks removed, hosts and URLs in canonical form. */
   credentials: RegistryCredentials;
 }
@@ -44,6 +47,7 @@ export interface RegistryPatchInput {
   name?: string;
   isActive?: boolean;
   scheduledChecks?: boolean;
+  expiresAt?: string | null;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 }
 
@@ -117,7 +121,12 @@ const FORMATS: Record<FieldFormat, Format> = {
     },
   },
   pemCertificate: { check: checkPemCertificate },
+  apiUrl: { canonical: (value) => value.replace(/\/+$/, ""), check: checkApiUrl },
 };
+
+function checkApiUrl(value: string): string | undefined {
+  return httpUrlIssue(value, { example: "https://api.github.com", allowQuery: false });
+}
 
 function checkServiceAccountKey(value: string): string | undefined {
   let key: unknown;
@@ -219,6 +228,13 @@ function credentialsSchema(type: RegistryType | undefined, mode: Mode) {
     .transform(dropBlanks);
 }
 
+/** An ISO 8601 time with an offset (`2026-12-31T12:00:00Z`); a past one is accepted (it means expired). */
+const expiresAtSchema = z.iso
+  .datetime({ offset: true, error: "Must be an ISO 8601 time such as 2026-12-31T12:00:00Z, or null", abort: true })
+  .refine((value) => !Number.isNaN(new Date(value).getTime()) && new Date(value).getUTCFullYear() < 10000, "Must be a real date")
+  .nullable()
+  .optional();
+
 const nameSchema = z
   .string({ error: typeError("text") })
   .trim()
@@ -233,6 +249,7 @@ function registrySchema(mode: "create" | "replace") {
       type: z.literal(type.key),
       isActive: z.boolean({ error: typeError("true or false") }).default(true),
       scheduledChecks: z.boolean({ error: typeError("true or false") }).default(true),
+      expiresAt: expiresAtSchema,
       credentials: credentialsSchema(type, mode).prefault({}),
     }),
   );
@@ -254,6 +271,7 @@ export type RegistryInputIn = {
   type: RegistryTypeKey;
   isActive?: boolean;
   scheduledChecks?: boolean;
+  expiresAt?: string | null;
   credentials?: { [K in keyof RegistryCredentials]?: RegistryCredentials[K] | null };
 };
 
@@ -277,6 +295,7 @@ export const patchRegistrySchema = z.strictObject({
   name: nameSchema.optional(),
   isActive: z.boolean({ error: typeError("true or false") }).optional(),
   scheduledChecks: z.boolean({ error: typeError("true or false") }).optional(),
+  expiresAt: expiresAtSchema,
   credentials: credentialsSchema(undefined, "patch").optional(),
 }) as unknown as z.ZodType<RegistryPatchInput, RegistryPatchInput>;
 

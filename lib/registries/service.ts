@@ -3,17 +3,21 @@ import { randomUUID } from "node:crypto";
 import { and, eq, getTableColumns, ilike, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb, preparedPerDb, type Db } from "@/db";
-import { registries, users } from "@/db/schema";
+import { registries, registryTokens, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, isUuid, requirePermission, type RequestContext } from "@/lib/context";
 import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db-errors";
 import { HEALTH_STATUSES, checkStateOf, healthFromState } from "@/lib/health/health";
 import { healthStatusSql } from "@/lib/health/health-sql";
+import { log } from "@/lib/log";
+import { deliverSoon } from "@/lib/notifications/delivery";
+import { enqueueEvent } from "@/lib/notifications/outbox";
 import type { RegistryDto, RegistryPage } from "./dto";
 import { parseCreateRegistryBody } from "./generic-body";
 import { bindingOf } from "./binding";
 import { dropRegistryToken } from "./exchange";
+import { refreshDetectedExpiry, wantsExpiryDetection } from "./expiry/refresh";
 import { loadRegistryRow, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets, sealRegistrySecrets } from "./secrets";
 import { describeUse, lastUseOf } from "./usage";
@@ -46,7 +50,7 @@ function splitCredentials(credentials: RegistryCredentials) {
 
 const creator = alias(users, "creator");
 
-function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | null = null): RegistryDto {
+function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | null = null, lastExchangeAt: Date | null = null): RegistryDto {
   return {
     id: row.id,
     companyIdRef: row.companyId,
@@ -64,6 +68,14 @@ function toDto(row: Omit<Row, "secretBlob" | "keyId">, createdByEmail: string | 
     createdByEmail,
     modifiedBy: row.modifiedBy,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    expiry: {
+      source: row.expiresAtSource === "user" || row.expiresAtSource === "detected" ? row.expiresAtSource : null,
+      checkedAt: row.expiryCheckedAt?.toISOString() ?? null,
+      detectedExpiresAt: row.expiryDetectedAt?.toISOString() ?? null,
+      message: row.expiryMessage,
+    },
+    lastExchangeAt: lastExchangeAt?.toISOString() ?? null,
     lastTest: row.lastTestStatus && row.lastTestAt ? { status: row.lastTestStatus, message: row.lastTestMessage ?? "", checkedAt: row.lastTestAt.toISOString() } : null,
     scheduledChecks: row.scheduledChecks,
     health: healthFromState({ expiresAt: row.expiresAt, state: checkStateOf(row), now: new Date() }),
@@ -110,6 +122,44 @@ async function creatorEmail(db: Db, userId: string | null): Promise<string | nul
   if (!userId) return null;
   const [u] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   return u?.email ?? null;
+}
+
+/** The DTO of one row, with its creator's email and (exchanged credentials) the last exchange. */
+async function fullDto(db: Db, row: Row): Promise<RegistryDto> {
+  const [exchange] = isExchanged(row.type)
+    ? await db.select({ at: registryTokens.createdAt }).from(registryTokens).where(and(eq(registryTokens.registryId, row.id), eq(registryTokens.companyId, row.companyId)))
+    : [];
+  return toDto(row, await creatorEmail(db, row.createdBy), exchange?.at ?? null);
+}
+
+/** What a webhook event names of a registry (never a secret). */
+const eventRegistry = (row: { id: string; name: string; type: string; url: string }) => ({ id: row.id, name: row.name, type: row.type, url: row.url });
+
+/**
+ * After a save with expiry detection on: reads the token's expiry from the provider (outside the
+ * transaction, never failing the save) and answers with the row as it then is.
+ */
+async function afterSave(row: Row, dto: RegistryDto): Promise<RegistryDto> {
+  if (!wantsExpiryDetection(row)) return dto;
+  const db = await getDb();
+  try {
+    if (!(await refreshDetectedExpiry(db, row))) return dto;
+  } catch (err) {
+    log.warn({ err, registryId: row.id }, "token expiry detection failed");
+    return dto;
+  }
+  const [fresh] = await db.select().from(registries).where(and(eq(registries.id, row.id), eq(registries.companyId, row.companyId)));
+  return fresh ? { ...(await fullDto(db, fresh)), createdByEmail: dto.createdByEmail } : dto;
+}
+
+/** Whether the type's credentials are exchanged for a registry password (ECR). */
+const isExchanged = (type: string) => getRegistryType(type)?.signIn({}).kind === "exchange";
+
+/** ECR keys are exchanged for 12-hour passwords: such a registry shows its last exchange instead of an expiry. */
+function checkExpiresAtAllowed(type: RegistryTypeKey, expiresAt: string | null | undefined) {
+  if (expiresAt && isExchanged(type)) {
+    throw validationError([{ path: "expiresAt", message: "Exchanged credentials (ECR) have no expiry of their own: Berth shows the last exchange instead" }]);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -170,9 +220,10 @@ function listStatement(variant: { name: boolean; type: boolean; cursor: boolean;
     return (
       db
         // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
-        .select({ r: listColumns, email: creator.email, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+        .select({ r: listColumns, email: creator.email, exchangedAt: registryTokens.createdAt, cursor: sql<string>`to_char(${registries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
         .from(registries)
         .leftJoin(creator, eq(creator.id, registries.createdBy))
+        .leftJoin(registryTokens, eq(registryTokens.registryId, registries.id))
         .where(and(...where))
         // NULLS LAST as in registries_company_created_idx (plain DESC means NULLS FIRST, which the
         // index cannot give): the page is then read from the index, not sorted out of every row.
@@ -211,7 +262,7 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((p) => toDto(p.r, p.email)),
+    items: page.map((p) => toDto(p.r, p.email, p.exchangedAt)),
     limit,
     nextPageToken: rows.length > limit && last ? encodeCursor(last.cursor, last.r.id) : null,
   };
@@ -221,7 +272,7 @@ export async function getRegistry(ctx: RequestContext, id: string): Promise<Regi
   requirePermission(ctx, "registries:list");
   const db = await getDb();
   const row = await loadRegistryRow(ctx, id, { db });
-  return toDto(row, await creatorEmail(db, row.createdBy));
+  return fullDto(db, row);
 }
 
 /** Create from a typed body or the generic body `{name, url, username?, password?, token?}`. */
@@ -231,7 +282,9 @@ export async function createRegistry(ctx: RequestContext, body: unknown): Promis
   if (!parsed.ok) throw validationError(parsed.errors);
   const db = await getDb();
   try {
-    return await db.transaction((tx) => insertRegistry(tx as unknown as Db, ctx, parsed));
+    const { row, dto, deliveryIds } = await db.transaction((tx) => insertRegistry(tx as unknown as Db, ctx, parsed));
+    deliverSoon(deliveryIds);
+    return await afterSave(row, dto);
   } catch (err) {
     if (isUniqueViolation(err)) conflictFrom(err, parsed.data.name, bindingOf(parsed.data.type, parsed.data.credentials).url);
     throw err;
@@ -249,11 +302,12 @@ export async function insertRegistry(
   ctx: RequestContext,
   parsed: { data: RegistryInput; warnings: FieldIssue[] },
   audit: Record<string, unknown> = {},
-): Promise<RegistryDto> {
+): Promise<{ row: Row; dto: RegistryDto; deliveryIds: string[] }> {
   const input = parsed.data;
   const id = randomUUID();
   const { plain, secret } = splitCredentials(input.credentials);
   const { url, plainHttp } = bindingOf(input.type, input.credentials);
+  checkExpiresAtAllowed(input.type, input.expiresAt);
   const sealed = sealRegistrySecrets(secret, { companyId: ctx.companyId, registryId: id });
   const [row] = await tx
     .insert(registries)
@@ -270,6 +324,8 @@ export async function insertRegistry(
       keyId: sealed.keyId,
       isActive: input.isActive,
       scheduledChecks: input.scheduledChecks,
+      expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+      expiresAtSource: input.expiresAt ? "user" : null,
       createdBy: ctx.userId,
       modifiedBy: ctx.userId,
       warnings: parsed.warnings,
@@ -282,7 +338,8 @@ export async function insertRegistry(
     targetId: id,
     metadata: { name: input.name, type: input.type, url, fields: Object.keys(input.credentials).sort(), ...audit },
   });
-  return toDto(row!, ctx.email);
+  const { deliveryIds } = await enqueueEvent(tx, { companyId: ctx.companyId, type: "registry.created", registry: eventRegistry(row!), data: { isActive: row!.isActive } });
+  return { row: row!, dto: toDto(row!, ctx.email), deliveryIds };
 }
 
 /**
@@ -299,8 +356,9 @@ async function writeRegistry(
   const db = await getDb();
   let nameForConflict = "";
   let urlForConflict = "";
+  let deliveries: string[] = [];
   try {
-    return await db.transaction(async (tx) => {
+    const { row: saved, dto } = await db.transaction(async (tx) => {
       const row = await loadRegistryRow(ctx, id, { db: tx as unknown as Db, forUpdate: true });
       checkIfMatch(row, ifMatch);
       const { input, warnings, cleared } = build(row);
@@ -322,6 +380,9 @@ async function writeRegistry(
       ];
       // A host learned from the provider (ECR's first exchange) stays while the binding does.
       const url = !bindingChanged && getRegistryType(input.type).learnsHost ? row.url : next.url;
+      checkExpiresAtAllowed(input.type, input.expiresAt);
+      const expiry = expiryChange(row, input.expiresAt, bindingChanged || "token" in given);
+      if (expiry.changed) changed.push("expiresAt");
       nameForConflict = input.name;
       urlForConflict = url;
       const [updated] = await tx
@@ -340,6 +401,7 @@ async function writeRegistry(
           updatedAt: new Date(),
           version: row.version + 1,
           warnings,
+          ...expiry.set,
           // A new binding or new secrets make the last test result stale.
           ...(bindingChanged || Object.keys(given).length > 0 ? { lastTestStatus: null, lastTestAt: null, lastTestMessage: null } : {}),
         })
@@ -355,12 +417,37 @@ async function writeRegistry(
         targetId: row.id,
         metadata: { name: input.name, changed: [...new Set(changed)], hostChanged: bindingChange?.subject === "host", bindingChanged: bindingChange?.parts ?? [] },
       });
-      return toDto(updated, await creatorEmail(tx as unknown as Db, updated.createdBy));
+      ({ deliveryIds: deliveries } = await enqueueEvent(tx as unknown as Db, {
+        companyId: ctx.companyId,
+        type: "registry.updated",
+        registry: eventRegistry(updated),
+        data: { changed: [...new Set(changed)], isActive: updated.isActive },
+      }));
+      return { row: updated, dto: await fullDto(tx as unknown as Db, updated) };
     });
+    deliverSoon(deliveries);
+    return await afterSave(saved, dto);
   } catch (err) {
     if (isUniqueViolation(err)) conflictFrom(err, nameForConflict, urlForConflict);
     throw err;
   }
+}
+
+/**
+ * What a write does to `expiresAt`: a value given sets it (by hand), null clears it, absent keeps
+ * it; but a detected date belongs to the token it was read from, so a new token or binding drops
+ * it (detection reads the new one's). A date set by hand stays until the user changes it.
+ */
+function expiryChange(row: Row, given: string | null | undefined, newToken: boolean): { changed: boolean; set: Partial<typeof registries.$inferInsert> } {
+  if (given !== undefined) {
+    const at = given === null ? null : new Date(given);
+    const changed = (row.expiresAt?.getTime() ?? null) !== (at?.getTime() ?? null) || (at !== null && row.expiresAtSource !== "user");
+    return { changed, set: { expiresAt: at, expiresAtSource: at ? "user" : null } };
+  }
+  if (newToken && row.expiresAtSource === "detected") {
+    return { changed: true, set: { expiresAt: null, expiresAtSource: null, expiryDetectedAt: null, expiryMessage: null, expiryCheckedAt: null } };
+  }
+  return { changed: false, set: {} };
 }
 
 function diffKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -394,6 +481,7 @@ export async function updateRegistry(ctx: RequestContext, id: string, body: unkn
       type: row.type,
       isActive: patch.data.isActive ?? row.isActive,
       scheduledChecks: patch.data.scheduledChecks ?? row.scheduledChecks,
+      ...(patch.data.expiresAt !== undefined ? { expiresAt: patch.data.expiresAt } : {}),
       credentials: creds,
     });
     if (!merged.ok) throw validationError(merged.errors);
@@ -412,6 +500,7 @@ export async function setRegistryActive(ctx: RequestContext, id: string, isActiv
 export async function deleteRegistry(ctx: RequestContext, id: string, opts: { force?: boolean; ifMatch?: string | null } = {}): Promise<void> {
   requirePermission(ctx, "registries:delete");
   const db = await getDb();
+  let deliveries: string[] = [];
   await db.transaction(async (tx) => {
     const row = await loadRegistryRow(ctx, id, { db: tx as unknown as Db, forUpdate: true });
     requirePermission(ctx, "registries:delete", row.createdBy);
@@ -429,6 +518,8 @@ export async function deleteRegistry(ctx: RequestContext, id: string, opts: { fo
       .where(eq(registries.id, row.id));
     await dropRegistryToken(tx as unknown as Db, row.id);
     await recordAudit(tx as unknown as Db, auditActor(ctx), { companyId: ctx.companyId, action: "registry.deleted", targetType: "registry", targetId: row.id, metadata: { name: row.name, url: row.url, forced: !!opts.force } });
+    ({ deliveryIds: deliveries } = await enqueueEvent(tx as unknown as Db, { companyId: ctx.companyId, type: "registry.deleted", registry: eventRegistry(row), data: { forced: !!opts.force } }));
   });
+  deliverSoon(deliveries);
 }
 

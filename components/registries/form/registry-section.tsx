@@ -13,6 +13,8 @@ export function RegistrySection({
   nameRegistration,
   nameError,
   scheduledChecksRegistration,
+  expiresAtRegistration,
+  expiresAtError,
 }: {
   mode: "create" | "edit";
   typeKey: string;
@@ -20,8 +22,12 @@ export function RegistrySection({
   nameRegistration: UseFormRegisterReturn<"name">;
   nameError: string | undefined;
   scheduledChecksRegistration: UseFormRegisterReturn<"scheduledChecks">;
+  expiresAtRegistration: UseFormRegisterReturn<"expiresAt">;
+  expiresAtError: string | undefined;
 }) {
   const type = getRegistryType(typeKey);
+  // Exchanged credentials (ECR) have no expiry of their own: the registry's page shows the last exchange.
+  const hasExpiry = type?.signIn({}).kind !== "exchange" && type?.key !== "public";
   return (
     <section aria-labelledby="registry-section-title" className="space-y-5 p-5">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -50,6 +56,26 @@ export function RegistrySection({
             data-lpignore="true"
           />
         </FormField>
+        {hasExpiry ? (
+          <FormField
+            id="field-expiresAt"
+            label="Token expires on"
+            error={expiresAtError}
+            help={
+              type?.expiryDetection
+                ? "Optional: this token expires on… (your local time). Berth warns 14 days before. Leave blank to let Berth read it from the provider when the option below is on."
+                : "Optional: this token expires on… (your local time). Berth warns 14 days before and counts it as expired after."
+            }
+          >
+            <Input
+              id="field-expiresAt"
+              type="datetime-local"
+              {...expiresAtRegistration}
+              aria-invalid={expiresAtError ? true : undefined}
+              aria-describedby={describedBy("field-expiresAt", { error: expiresAtError, help: true })}
+            />
+          </FormField>
+        ) : null}
       </div>
       <div className="space-y-1">
         <div className="flex items-start gap-2.5">

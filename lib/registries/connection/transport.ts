@@ -25,8 +25,12 @@ export const MAX_REDIRECTS = 3;
 export interface TransportSettings {
   policy: OutboundPolicy;
   lookup: LookupFunction;
-  /** Whether `http:` URLs may be used at all (the registry is flagged plain HTTP). */
-  allowPlainHttp: boolean;
+  /**
+   * Whether `http:` URLs may be used at all (the registry is flagged plain HTTP); `allow-listed`:
+   * only to addresses an `OUTBOUND_ALLOW_CIDRS` entry admits (webhooks, provider APIs), so a
+   * request in clear text never crosses the public internet.
+   */
+  allowPlainHttp: boolean | "allow-listed";
   caPem?: string;
   insecureSkipVerify: boolean;
   deadline: Deadline;
@@ -275,8 +279,8 @@ function exchange(socket: net.Socket, spec: RequestSpec): { done: Promise<Exchan
   return { done, abort: (error) => request.destroy(error) };
 }
 
-/** One request without redirects: resolve, check, connect, (TLS), send, read. */
-async function requestOnce(spec: RequestSpec, settings: TransportSettings, trace?: StageTrace): Promise<HttpResponse> {
+/** One request without redirects: resolve, check, connect, (TLS), send, read. A 3xx answer is returned as it is. */
+export async function requestOnce(spec: RequestSpec, settings: TransportSettings, trace?: StageTrace): Promise<HttpResponse> {
   const url = spec.url;
   if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPlainHttp)) {
     throw new NetworkFailure("policy", "blocked_by_policy", `${url.protocol.replace(":", "")}://${url.host} is not allowed: only HTTPS is used unless the registry is flagged plain HTTP`);
@@ -284,7 +288,13 @@ async function requestOnce(spec: RequestSpec, settings: TransportSettings, trace
   const hostname = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   const addresses = await resolveAddresses(url, hostname, settings, trace);
-  const allowed = checkAddresses(hostname, addresses, settings, trace);
+  let allowed = checkAddresses(hostname, addresses, settings, trace);
+  if (url.protocol === "http:" && settings.allowPlainHttp === "allow-listed") {
+    allowed = allowed.filter((verdict) => verdict.allowedBy);
+    if (allowed.length === 0) {
+      throw new NetworkFailure("policy", "blocked_by_policy", `http://${url.host} is not allowed: plain HTTP only goes to addresses listed in OUTBOUND_ALLOW_CIDRS; use https://`);
+    }
+  }
   const connection = await connectAny(url, port, allowed, settings, trace);
   let socket: net.Socket = connection.socket;
   let tlsProtocol: string | undefined;

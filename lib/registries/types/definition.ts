@@ -32,6 +32,28 @@ export type SignIn =
   | { kind: "anonymous" }
   | { kind: "exchange"; stage: ExchangeStage; username: string };
 
+/** How a provider tells a token's expiry; see {@link RegistryTypeDefinition.expiryDetection}. */
+export interface ExpiryDetection {
+  provider: "github" | "gitlab";
+  defaultApiUrl: string;
+}
+
+/** The API a registry's token expiry is read from: its own `expiryApiUrl`, else the type's default. */
+export function expiryApiUrlOf(detection: ExpiryDetection, credentials: RegistryCredentials): string {
+  return credentials.expiryApiUrl?.trim() || detection.defaultApiUrl;
+}
+
+/** The host shown in "Read the token's expiry from HOST" (the URL as typed when it does not parse). */
+export function expiryApiHostOf(detection: ExpiryDetection, credentials: RegistryCredentials): string {
+  const url = expiryApiUrlOf(detection, credentials);
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname.replace(/\/$/, "")}`;
+  } catch {
+    return url;
+  }
+}
+
 /** The Test Connection stages that exchange credentials. */
 export type ExchangeStage = "aws-auth";
 
@@ -122,6 +144,13 @@ export interface RegistryTypeDefinition<K extends string = string> {
   requires?: (credentials: RegistryCredentials, has: (key: CredentialKey) => boolean) => CredentialIssue[];
   /** Convention checks on validated credentials: warnings, never errors. */
   conventions?: (credentials: RegistryCredentials) => CredentialIssue[];
+  /**
+   * Where a token's expiry can be read from the provider (opt-in per registry with the
+   * `detectExpiry` credential, because the token then goes to the provider's API host):
+   * `provider` names the protocol (server code in `lib/registries/expiry/`), `defaultApiUrl` the
+   * API a registry uses unless it names its own `expiryApiUrl` (which is part of the binding).
+   */
+  expiryDetection?: ExpiryDetection;
   /**
    * The key of `.dockerconfigjson`'s `auths` for this registry, from its bound URL
    * (`host[:port][/prefix]`). Default: the URL itself.

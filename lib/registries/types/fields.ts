@@ -23,6 +23,8 @@ export const CREDENTIAL_KEYS = [
   "url",
   "caCertificate",
   "insecureSkipVerify",
+  "expiryApiUrl",
+  "detectExpiry",
 ] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
@@ -42,8 +44,11 @@ export function isSecretField(key: string): key is SecretField {
 
 /** Credentials of any registry type; which keys a type accepts is in its module. */
 export type RegistryCredentials = {
-  [K in Exclude<CredentialKey, "insecureSkipVerify">]?: string;
-} & { insecureSkipVerify?: boolean };
+  [K in Exclude<CredentialKey, BooleanCredentialKey>]?: string;
+} & { [K in BooleanCredentialKey]?: boolean };
+
+/** The credentials that are checkboxes. */
+export type BooleanCredentialKey = "insecureSkipVerify" | "detectExpiry";
 
 export type FieldKind = "text" | "secret" | "textarea" | "file" | "select" | "checkbox";
 
@@ -65,6 +70,8 @@ export type FieldFormat =
   | "registryUrl"
   /** A URL on the provider's own host (`hostPattern` of the type), e.g. `ghcr.io/my-org`. */
   | "providerUrl"
+  /** An http(s) base URL of a provider's API, e.g. `https://github.example.com/api/v3`. */
+  | "apiUrl"
   | "pemCertificate";
 
 export interface FieldOption {
@@ -155,6 +162,15 @@ const FIELD_BASE: Record<CredentialKey, FieldBase> = {
   insecureSkipVerify: text("Skip TLS verification", {
     kind: "checkbox",
     help: "Accept any TLS certificate. For testing only: anyone on the network path could impersonate the registry and capture the credentials.",
+  }),
+  expiryApiUrl: text("Expiry API URL", {
+    format: "apiUrl",
+    help: "Where the token's expiry is read from. Leave blank for the provider's own API; changing it requires the token again.",
+  }),
+  // The form names the host the token will be sent to in this label (expiryApiHostOf).
+  detectExpiry: text("Read the token's expiry from the provider's API", {
+    kind: "checkbox",
+    help: "Berth sends the token to the provider's API to read when it expires, when you save and after each successful test.",
   }),
 };
 

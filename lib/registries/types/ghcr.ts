@@ -29,7 +29,8 @@ export const ghcr = defineRegistryType({
       format: "providerUrl",
       placeholder: "ghcr.io/my-org",
       help: "Optional: ghcr.io followed by an organisation or user, to keep one token per owner.",
-    }),
+    }),    field("detectExpiry"),
+    field("expiryApiUrl", { placeholder: "https://api.github.com", help: "GitHub's API, or your GitHub Enterprise Server's (https://HOST/api/v3). Changing it requires the token again." }),
   ],
   defaultHost: "ghcr.io",
   hostPattern: {
@@ -41,6 +42,8 @@ export const ghcr = defineRegistryType({
     credentials: (url, s) => ({ username: s.username, token: s.token ?? s.password, ...(url.pathPrefix ? { url: `${url.host}/${url.pathPrefix}` } : {}) }),
   },
   signIn: userAndSecret(["token"]),
+  bindsAlso: ["expiryApiUrl"],
+  expiryDetection: { provider: "github", defaultApiUrl: "https://api.github.com" },
   hints,
   conventions: ({ token }) =>
     issues(

@@ -29,7 +29,8 @@ export const gitlab = defineRegistryType({
     }),
     field("token", { required: true, placeholder: "gldt-… or glpat-…", help: "A deploy token or an access token with the read_registry scope." }),
     field("url", { placeholder: "registry.gitlab.com", help: "Leave blank for registry.gitlab.com; your registry host for GitLab self-managed." }),
-    ...TLS_FIELDS,
+    ...TLS_FIELDS,    field("detectExpiry", { help: "Berth asks GitLab (personal_access_tokens/self) when the token expires, when you save and after each successful test. Works for personal, project and group access tokens, not deploy tokens." }),
+    field("expiryApiUrl", { placeholder: "https://gitlab.com", help: "Your GitLab instance for self-managed GitLab (https://gitlab.example.com). Changing it requires the token again." }),
   ],
   defaultHost: "registry.gitlab.com",
   hostPattern: { description: "registry.gitlab.com, or your GitLab registry host", regex: /^registry\.gitlab\.com$/ },
@@ -37,6 +38,8 @@ export const gitlab = defineRegistryType({
     credentials: (url, s) => ({ username: s.username, token: s.token ?? s.password, ...(url.pathPrefix ? { url: `${url.host}/${url.pathPrefix}` } : {}) }),
   },
   signIn: userAndSecret(["token"]),
+  bindsAlso: ["expiryApiUrl"],
+  expiryDetection: { provider: "gitlab", defaultApiUrl: "https://gitlab.com" },
   hints,
   conventions: ({ token }) => issues(secretPrefixIssue(hints, "token", token)),
 });

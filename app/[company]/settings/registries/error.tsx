@@ -1,26 +1,8 @@
 "use client";
 
-import { Button } from "@/components/ui/button";
-import { Card, PageHeader } from "@/components/ui/card";
+import { PageLoadError } from "@/components/ui/page-load-error";
 
 /** A registries page failed to render on the server: say so, and offer to try again. */
 export default function RegistriesError({ error, retry }: { error: unknown; retry: () => void }) {
-  const digest = error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : null;
-  return (
-    <>
-      <PageHeader title="Container Registries" />
-      <Card className="p-6">
-        <div role="alert" className="space-y-3">
-          <h2 className="text-base font-semibold">This page could not be loaded</h2>
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Something went wrong on the server. Your registries are safe; try again in a moment.
-            {digest ? <> If it keeps happening, quote error <code className="text-xs">{digest}</code>.</> : null}
-          </p>
-          <Button variant="secondary" onClick={() => retry()}>
-            Try again
-          </Button>
-        </div>
-      </Card>
-    </>
-  );
+  return <PageLoadError title="Container Registries" reassurance="Your registries are safe." error={error} retry={retry} />;
 }

@@ -2,10 +2,12 @@ import { RegistriesList } from "@/components/registries/registries-list";
 import { RegistryTypesProvider } from "@/components/registries/type-summaries";
 import { PAGE_SIZE } from "@/components/registries/api";
 import { requestTime } from "@/components/registries/request-time";
+import { ExpiryBanner } from "@/components/registries/expiry-banner";
 import { PageHeader } from "@/components/ui/card";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
 import { HEALTH_STATUSES } from "@/lib/health/health";
+import { pageExpirySummary } from "@/lib/registries/expiry/summary";
 import { listRegistries } from "@/lib/registries/service";
 import { getRegistryType, registryTypeSummaries } from "@/lib/registries/schemas";
 
@@ -29,7 +31,7 @@ export default async function RegistriesPage({
   const type = getRegistryType(first(query.type)) ? first(query.type) : "";
   const health = (HEALTH_STATUSES as readonly string[]).includes(first(query.health)) ? first(query.health) : "";
 
-  const page = await listRegistries(ctx, { name: name || undefined, type: type || undefined, health: health || undefined, limit: PAGE_SIZE });
+  const [page, expiry] = await Promise.all([listRegistries(ctx, { name: name || undefined, type: type || undefined, health: health || undefined, limit: PAGE_SIZE }), pageExpirySummary(ctx)]);
   return (
     <>
       <PageHeader
@@ -41,6 +43,7 @@ export default async function RegistriesPage({
           </>
         }
       />
+      <ExpiryBanner summary={expiry} tokensHref={`/${ctx.companySlug}/settings/tokens`} />
       <RegistryTypesProvider types={registryTypeSummaries()}>
         <RegistriesList
         companyId={ctx.companyId}

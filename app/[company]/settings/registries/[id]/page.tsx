@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { BackLink } from "@/components/registries/back-link";
 import { RegistryDangerZone } from "@/components/registries/danger-zone";
+import { ExpiryNote } from "@/components/registries/expiry-note";
 import { RegistryDetails } from "@/components/registries/registry-details";
 import { HealthSection } from "@/components/registries/health-timeline";
 import { RegistryForm } from "@/components/registries/registry-form";
@@ -59,6 +60,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
             You have read-only access{can(ctx, "registries:test") ? ": you can test this registry, but not change it" : ""}. Changing a registry needs the Manage
             registries permission.
           </Alert>
+          <ExpiryNote registry={registry} serverNow={serverNow} />
           <RegistryDetails registry={registry} serverNow={serverNow} companyId={ctx.companyId} canTest={can(ctx, "registries:test")} />
         </div>
         <HealthSection ctx={ctx} registryId={registry.id} health={registry.health} scheduledChecks={registry.scheduledChecks} />
@@ -79,6 +81,7 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
     credentials: registry.credentials,
     secretsSet: registry.secretsSet,
     version: registry.version,
+    expiresAt: registry.expiresAt,
   };
   return (
     <>
@@ -92,6 +95,9 @@ export default async function RegistryPage({ params }: { params: Promise<{ compa
           </>
         }
       />
+      <div className="mb-5">
+        <ExpiryNote registry={registry} serverNow={serverNow} />
+      </div>
       <RegistryForm key={`${registry.id}-${registry.version}`} mode="edit" companyId={ctx.companyId} companySlug={ctx.companySlug} registry={edited} />
       <HealthSection ctx={ctx} registryId={registry.id} health={registry.health} scheduledChecks={registry.scheduledChecks} />
       {registry.type === "public" ? null : usePanel}

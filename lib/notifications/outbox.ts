@@ -1,0 +1,59 @@
+/**
+ * The outbox. {@link enqueueEvent} writes an event and one pending delivery per subscribed
+ * webhook inside the caller's transaction, so an event exists exactly when the change that
+ * caused it committed: a process that dies after the commit leaves pending deliveries that any
+ * instance's runner sends later (nothing is lost), and a rolled-back change sends nothing.
+ */
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, arrayContains, eq } from "drizzle-orm";
+import type { Db } from "@/db";
+import { companies, webhookDeliveries, webhookEvents, webhooks } from "@/db/schema";
+import type { DeliveredEventType } from "./event-types";
+import { eventBody, type EventRegistry, type EventRegistryHealth } from "./payload";
+
+export interface EnqueueInput {
+  companyId: string;
+  type: DeliveredEventType;
+  registry: EventRegistry | null;
+  data: Record<string, unknown>;
+  /** The registry's health at the time of the event; null until health is tracked. */
+  health?: EventRegistryHealth;
+  /** Only this webhook (the test event); otherwise every active webhook subscribed to `type`. */
+  webhookId?: string;
+  now?: Date;
+}
+
+export interface Enqueued {
+  eventId: string | null;
+  deliveryIds: string[];
+}
+
+/**
+ * Writes the event and its deliveries with `tx` (the caller's transaction). No subscribed
+ * webhook: nothing is written. Returns the delivery ids, to be attempted once the transaction
+ * has committed ({@link import("./delivery").deliverSoon}).
+ */
+export async function enqueueEvent(tx: Db, input: EnqueueInput): Promise<Enqueued> {
+  const targets = await tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(
+      and(
+        eq(webhooks.companyId, input.companyId),
+        input.webhookId ? eq(webhooks.id, input.webhookId) : and(eq(webhooks.isActive, true), arrayContains(webhooks.events, [input.type])),
+      ),
+    );
+  if (targets.length === 0) return { eventId: null, deliveryIds: [] };
+  const [company] = await tx.select({ id: companies.id, slug: companies.slug }).from(companies).where(eq(companies.id, input.companyId));
+  if (!company) return { eventId: null, deliveryIds: [] };
+  const id = randomUUID();
+  const createdAt = input.now ?? new Date();
+  const payload = eventBody({ id, type: input.type, createdAt, company, registry: input.registry, health: input.health ?? null, data: input.data });
+  await tx.insert(webhookEvents).values({ id, companyId: input.companyId, type: input.type, payload: payload as unknown as Record<string, unknown>, createdAt });
+  const rows = await tx
+    .insert(webhookDeliveries)
+    .values(targets.map((t) => ({ companyId: input.companyId, eventId: id, webhookId: t.id, nextAttemptAt: createdAt, createdAt, updatedAt: createdAt })))
+    .returning({ id: webhookDeliveries.id });
+  return { eventId: id, deliveryIds: rows.map((r) => r.id) };
+}
