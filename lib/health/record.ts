@@ -7,6 +7,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { registries, registryChecks, type CheckTrigger } from "@/db/schema";
+import { enqueueEvent } from "@/lib/notifications/outbox";
 import { checkStateOf, healthTransition, stepCheckState } from "./health";
 
 /** What a check writes of a Test Connection result: no stages, no details. */
@@ -30,11 +31,14 @@ export async function recordCheck(
   registry: { id: string; companyId: string },
   outcome: CheckOutcome,
   options: { trigger: CheckTrigger; expectVersion: number; at?: Date },
-): Promise<{ recorded: boolean; transition: ReturnType<typeof healthTransition> }> {
+): Promise<{ recorded: boolean; transition: ReturnType<typeof healthTransition>; deliveryIds: string[] }> {
   const at = options.at ?? new Date();
   const [row] = await tx
     .select({
       version: registries.version,
+      name: registries.name,
+      type: registries.type,
+      url: registries.url,
       isDeleted: registries.isDeleted,
       healthStatus: registries.healthStatus,
       healthSince: registries.healthSince,
@@ -45,7 +49,7 @@ export async function recordCheck(
     .from(registries)
     .where(and(eq(registries.id, registry.id), eq(registries.companyId, registry.companyId)))
     .for("update");
-  if (!row || row.isDeleted || row.version !== options.expectVersion) return { recorded: false, transition: null };
+  if (!row || row.isDeleted || row.version !== options.expectVersion) return { recorded: false, transition: null, deliveryIds: [] };
 
   const before = checkStateOf(row);
   const after = stepCheckState(before, { status: outcome.status, at });
@@ -75,10 +79,16 @@ export async function recordCheck(
     .where(and(eq(registries.id, registry.id), eq(registries.companyId, registry.companyId)));
 
   const transition = healthTransition(before, after);
-  if (transition === "registry.check_failed") {
-    // EVENT: registry.check_failed — enqueueEvent(tx, …) goes here (same transaction as the check row).
-  } else if (transition === "registry.recovered") {
-    // EVENT: registry.recovered — enqueueEvent(tx, …) goes here (same transaction as the check row).
+  let deliveryIds: string[] = [];
+  if (transition) {
+    // The event commits with the check row that caused it (the outbox), or not at all.
+    ({ deliveryIds } = await enqueueEvent(tx, {
+      companyId: registry.companyId,
+      type: transition,
+      registry: { id: registry.id, name: row.name, type: row.type, url: row.url },
+      data: { status: outcome.status, stage: outcome.stage, message, trigger: options.trigger, consecutiveFailures: after.consecutiveFailures },
+      now: at,
+    }));
   }
-  return { recorded: true, transition };
+  return { recorded: true, transition, deliveryIds };
 }

@@ -20,6 +20,7 @@ import { companies, jobs, registries, registryChecks } from "@/db/schema";
 import { env } from "@/lib/env";
 import { registerJobKind, registerPeriodicTask } from "@/lib/jobs/runner";
 import { checkSavedRegistryAsSystem } from "@/lib/registries/connection-service";
+import { deliverSoon } from "@/lib/notifications/delivery";
 import { recordCheck } from "./record";
 
 export const CHECK_KIND = "registry.check";
@@ -145,10 +146,13 @@ async function runCheck(registryId: string, companyId: string, jobId: number, si
     release();
   }
   if (outcome.result.details.cancelled === true) throw new Error("The check was cancelled: the job runner is stopping");
-  await db.transaction(async (tx) => {
-    await recordCheck(tx as unknown as Db, row, outcome.result, { trigger: "schedule", expectVersion: outcome.version });
+  const { deliveryIds } = await db.transaction(async (tx) => {
+    const recorded = await recordCheck(tx as unknown as Db, row, outcome.result, { trigger: "schedule", expectVersion: outcome.version });
     await completeIn(tx as unknown as Db);
+    return recorded;
   });
+  deliverSoon(deliveryIds); // check_failed / recovered, once committed
+
 }
 
 /** Registers the check job kind and the schedule and prune tasks with the job runner. */

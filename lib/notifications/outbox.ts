@@ -8,7 +8,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, arrayContains, eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { companies, webhookDeliveries, webhookEvents, webhooks } from "@/db/schema";
+import { companies, registries, webhookDeliveries, webhookEvents, webhooks } from "@/db/schema";
+import { checkStateOf, healthFromState } from "@/lib/health/health";
 import type { DeliveredEventType } from "./event-types";
 import { eventBody, type EventRegistry, type EventRegistryHealth } from "./payload";
 
@@ -17,7 +18,7 @@ export interface EnqueueInput {
   type: DeliveredEventType;
   registry: EventRegistry | null;
   data: Record<string, unknown>;
-  /** The registry's health at the time of the event; null until health is tracked. */
+  /** The registry's health at the time of the event; read from the registry's row (in `tx`) when left out. */
   health?: EventRegistryHealth;
   /** Only this webhook (the test event); otherwise every active webhook subscribed to `type`. */
   webhookId?: string;
@@ -49,11 +50,28 @@ export async function enqueueEvent(tx: Db, input: EnqueueInput): Promise<Enqueue
   if (!company) return { eventId: null, deliveryIds: [] };
   const id = randomUUID();
   const createdAt = input.now ?? new Date();
-  const payload = eventBody({ id, type: input.type, createdAt, company, registry: input.registry, health: input.health ?? null, data: input.data });
+  const health = input.health !== undefined ? input.health : input.registry ? await registryHealth(tx, input.companyId, input.registry.id, createdAt) : null;
+  const payload = eventBody({ id, type: input.type, createdAt, company, registry: input.registry, health, data: input.data });
   await tx.insert(webhookEvents).values({ id, companyId: input.companyId, type: input.type, payload: payload as unknown as Record<string, unknown>, createdAt });
   const rows = await tx
     .insert(webhookDeliveries)
     .values(targets.map((t) => ({ companyId: input.companyId, eventId: id, webhookId: t.id, nextAttemptAt: createdAt, createdAt, updatedAt: createdAt })))
     .returning({ id: webhookDeliveries.id });
   return { eventId: id, deliveryIds: rows.map((r) => r.id) };
+}
+
+/** The registry's health as its answers show it, from the row as this transaction sees it. */
+async function registryHealth(tx: Db, companyId: string, registryId: string, now: Date): Promise<EventRegistryHealth> {
+  const [row] = await tx
+    .select({
+      expiresAt: registries.expiresAt,
+      healthStatus: registries.healthStatus,
+      healthSince: registries.healthSince,
+      consecutiveFailures: registries.consecutiveFailures,
+      failuresSince: registries.failuresSince,
+      lastCheckedAt: registries.lastCheckedAt,
+    })
+    .from(registries)
+    .where(and(eq(registries.id, registryId), eq(registries.companyId, companyId)));
+  return row ? healthFromState({ expiresAt: row.expiresAt, state: checkStateOf(row), now }) : null;
 }

@@ -22,6 +22,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
 import { rateEvents } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
+import { deliverSoon } from "@/lib/notifications/delivery";
 import { recordCheck } from "@/lib/health/record";
 import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
@@ -326,12 +327,13 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   const cancelled = result.details.cancelled === true;
   const record = plan.savedValues && !cancelled;
   const db = await getDb();
+  let deliveryIds: string[] = [];
   await db.transaction(async (tx) => {
     if (record) {
       // lastTest, the history and the health; not when the registry was edited meanwhile (a new
       // secret clears lastTest; this result is about the old one). Learning the URL from this
       // test's exchange bumped the version once.
-      await recordCheck(tx as unknown as Db, row, result, { trigger: ctx.via === "token" ? "token" : "user", expectVersion: row.version + (learnedHost ? 1 : 0) });
+      ({ deliveryIds } = await recordCheck(tx as unknown as Db, row, result, { trigger: ctx.via === "token" ? "token" : "user", expectVersion: row.version + (learnedHost ? 1 : 0) }));
     }
     await recordAudit(tx as unknown as Db, auditActor(ctx), {
       companyId: ctx.companyId,
@@ -354,6 +356,7 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
       },
     });
   });
+  deliverSoon(deliveryIds); // check_failed / recovered, once committed
   // A successful test of the saved credentials also reads the token's expiry, when the registry
   // opted in (the stored token and the saved expiry API only: never an override's).
   if (record && result.status === "success" && wantsExpiryDetection(row)) {

@@ -1,14 +1,10 @@
-import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { ensureNotificationRunner } from "@/lib/notifications/runner";
 import { startServer } from "./startup";
 
 /** Runs the start-up work; a configuration problem ends the process with a message naming it. */
 export async function bootOrExit(): Promise<void> {
   try {
     await startServer();
-    // Webhook deliveries and the expiry sweep (not on an instance with BERTH_JOBS=off).
-    ensureNotificationRunner(env().BERTH_JOBS);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const expected = err instanceof Error && (err.name === "ConfigError" || err.name === "DataDirLockedError");

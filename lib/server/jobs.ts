@@ -8,6 +8,11 @@ import { env } from "@/lib/env";
 import { registerHealthJobs, type HealthJobOptions } from "@/lib/health/scheduler";
 import { createJobRunner, type JobRunner, type RunnerOptions } from "@/lib/jobs/runner";
 import { log } from "@/lib/log";
+import { settleDeliveries } from "@/lib/notifications/delivery";
+import { registerNotificationTasks } from "@/lib/notifications/tasks";
+import { pruneRegistryUses } from "@/lib/registries/usage";
+import { getDb } from "@/db";
+import { registerPeriodicTask } from "@/lib/jobs/runner";
 
 const globalForJobs = globalThis as unknown as { berthJobRunner?: Promise<JobRunner | null> };
 
@@ -19,6 +24,10 @@ export function startJobRunner(options: RunnerOptions & { health?: HealthJobOpti
       return null;
     }
     registerHealthJobs(options.health);
+    registerNotificationTasks();
+    registerPeriodicTask("registry-uses.prune", 3600_000, async () => {
+      await pruneRegistryUses(await getDb());
+    });
     return createJobRunner(options);
   })().catch((err: unknown) => {
     globalForJobs.berthJobRunner = undefined;
@@ -32,4 +41,6 @@ export async function stopJobRunner(timeoutMs?: number): Promise<void> {
   const runner = await globalForJobs.berthJobRunner?.catch(() => null);
   globalForJobs.berthJobRunner = undefined;
   await runner?.stop(timeoutMs);
+  await settleDeliveries(); // webhook sends started right after a commit
+
 }

@@ -13,6 +13,8 @@
  * as a use of each registry, in one transaction.
  */
 import "server-only";
+import { deliverSoon } from "@/lib/notifications/delivery";
+import { enqueueEvent } from "@/lib/notifications/outbox";
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { registries } from "@/db/schema";
@@ -120,8 +122,7 @@ async function loadRows(db: Db, companyId: string, ids: readonly string[]): Prom
  * has one: the answer's `expiresAt` is the earliest of these and the exchanged passwords' expiries.
  */
 function ownExpiryOf(row: RegistryRow): Date | null {
-  const value = (row as RegistryRow & { expiresAt?: Date | null }).expiresAt;
-  return value instanceof Date ? value : null;
+  return row.expiresAt ?? null;
 }
 
 function earliest(dates: readonly (Date | null)[]): Date | null {
@@ -175,7 +176,7 @@ export async function issuePullSecret(
   const content = formatPullSecret(req.format, entries, { name: req.name, namespace: req.namespace });
   const expiresAt = earliest(expiries);
   const uses: UseRecord[] = picked.flatMap((s) => s.subjects.map((subject) => ({ registryId: s.id, subject })));
-  await db.transaction(async (tx) => {
+  const deliveryIds = await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await recordRegistryUses(t, ctx, "pull-secret", meta.client, uses);
     await recordAudit(t, { ...auditActor(ctx), ip: meta.ip ?? ctx.ip }, {
@@ -197,7 +198,22 @@ export async function issuePullSecret(
         ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, MAX_AUDITED_USER_AGENT) } : {}),
       },
     });
+    // One webhook event per registry handed out, in the same transaction as the audit row.
+    const ids: string[] = [];
+    for (const r of listed) {
+      const row = rows.get(r.id)!;
+      const subjects = selected.get(r.id)?.subjects.filter((x): x is string => !!x) ?? [];
+      const { deliveryIds: d } = await enqueueEvent(t, {
+        companyId: ctx.companyId,
+        type: "registry.pull_secret_issued",
+        registry: { id: row.id, name: row.name, type: row.type, url: row.url },
+        data: { format: req.format, client: meta.client, via: ctx.via, actor: { userId: ctx.userId, tokenId: ctx.tokenId ?? null }, subjects, expiresAt: expiresAt?.toISOString() ?? null },
+      });
+      ids.push(...d);
+    }
+    return ids;
   });
+  deliverSoon(deliveryIds);
   await maybePruneRegistryUses(db);
   return { format: req.format, content, expiresAt: expiresAt?.toISOString() ?? null, registries: listed };
 }
