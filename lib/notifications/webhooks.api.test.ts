@@ -169,7 +169,7 @@ describe("deliveries", () => {
       type: "registry.created",
       createdAt: expect.stringMatching(/Z$/),
       company: { id: team.company.id, slug: team.company.slug },
-      registry: { id: reg.body.id, name: "Webhooked", type: "custom", url: "webhooked.example.com", health: null },
+      registry: { id: reg.body.id, name: "Webhooked", type: "custom", url: "webhooked.example.com", health: { status: "not_checked", since: null, lastCheckedAt: null } },
       data: { isActive: true },
     });
     expect(got.body).not.toContain("a-registry-password-1");

@@ -30,6 +30,7 @@ describe("the seed's five examples", () => {
       name: "Production ACR",
       type: "acr",
       isActive: true,
+      scheduledChecks: true,
       credentials: { loginServer: "myprod.azurecr.io", username: "myprod", password: "access-token-12345" },
     });
   });
@@ -40,6 +41,7 @@ describe("the seed's five examples", () => {
       name: "GitHub Packages",
       type: "ghcr",
       isActive: true,
+      scheduledChecks: true,
       credentials: { username: "myusername", token: "ghp_MyPersonalAccessToken123" },
     });
     expect(result.warnings).toEqual([]);
@@ -76,6 +78,7 @@ describe("the seed's five examples", () => {
       name: "AWS ECR",
       type: "custom",
       isActive: true,
+      scheduledChecks: true,
       credentials: {
         url: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
         username: "AWS",
