@@ -97,7 +97,6 @@ test("at 375 px the panel fits and the format switch works with the keyboard", a
   await expect(panel.getByLabel("Namespace", { exact: true })).toHaveCount(0);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await shots(page, "registry-use-panel-375");
 });
 
 test("a member sees the image prefix and the API call, but cannot reveal", async ({ page, browser }) => {
