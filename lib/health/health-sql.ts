@@ -15,3 +15,12 @@ export function healthStatusSql(): SQL<string> {
     when ${registries.healthStatus} = 'healthy' then 'healthy'
     else 'not_checked' end)`;
 }
+
+/** The columns `checkStateOf` reads: a registry's health state as the checks left it. */
+export const checkStateColumns = {
+  healthStatus: registries.healthStatus,
+  healthSince: registries.healthSince,
+  consecutiveFailures: registries.consecutiveFailures,
+  failuresSince: registries.failuresSince,
+  lastCheckedAt: registries.lastCheckedAt,
+};

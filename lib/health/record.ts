@@ -4,6 +4,7 @@
  * failing → healthy), so the events they cause are written in the same transaction.
  */
 import "server-only";
+import { checkStateColumns } from "./health-sql";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { registries, registryChecks, type CheckTrigger } from "@/db/schema";
@@ -40,11 +41,7 @@ export async function recordCheck(
       type: registries.type,
       url: registries.url,
       isDeleted: registries.isDeleted,
-      healthStatus: registries.healthStatus,
-      healthSince: registries.healthSince,
-      consecutiveFailures: registries.consecutiveFailures,
-      failuresSince: registries.failuresSince,
-      lastCheckedAt: registries.lastCheckedAt,
+      ...checkStateColumns,
     })
     .from(registries)
     .where(and(eq(registries.id, registry.id), eq(registries.companyId, registry.companyId)))

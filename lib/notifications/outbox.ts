@@ -5,6 +5,7 @@
  * instance's runner sends later (nothing is lost), and a rolled-back change sends nothing.
  */
 import "server-only";
+import { checkStateColumns } from "@/lib/health/health-sql";
 import { randomUUID } from "node:crypto";
 import { and, arrayContains, eq } from "drizzle-orm";
 import type { Db } from "@/db";
@@ -65,11 +66,7 @@ async function registryHealth(tx: Db, companyId: string, registryId: string, now
   const [row] = await tx
     .select({
       expiresAt: registries.expiresAt,
-      healthStatus: registries.healthStatus,
-      healthSince: registries.healthSince,
-      consecutiveFailures: registries.consecutiveFailures,
-      failuresSince: registries.failuresSince,
-      lastCheckedAt: registries.lastCheckedAt,
+      ...checkStateColumns,
     })
     .from(registries)
     .where(and(eq(registries.id, registryId), eq(registries.companyId, companyId)));
