@@ -10,7 +10,7 @@ import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { isEcrAnyAccountUrl } from "@/lib/registries/types/ecr-hosts";
+import { ecrAnyAccountRegion } from "@/lib/registries/types/ecr-hosts";
 
 export type RevealFormat = "kubernetes" | "docker-login" | "dockerconfigjson";
 
@@ -67,7 +67,9 @@ export function UseRegistryPanel({
     return () => clearTimeout(timer);
   }, [revealed]);
 
-  const prefix = isEcrAnyAccountUrl(registry.url) ? `ACCOUNT.${registry.url}/` : `${registry.url}/`;
+  // ECR without a Registry ID: the account's host is only known once AWS has answered.
+  const anyAccountRegion = ecrAnyAccountRegion(registry.url);
+  const prefix = anyAccountRegion === null ? `${registry.url}/` : null;
   const body: Record<string, unknown> = { registryIds: [registry.id], format };
   if (format === "kubernetes") Object.assign(body, { namespace, name: secretName });
   const apiCall = [
@@ -107,8 +109,14 @@ export function UseRegistryPanel({
 
         <div className="flex flex-wrap items-center gap-2">
           <span className="text-sm text-zinc-500 dark:text-zinc-400">Image prefix</span>
-          <code className="rounded bg-zinc-100 px-2 py-1 font-mono text-sm break-all dark:bg-zinc-800">{prefix}</code>
-          <CopyButton value={prefix} label="Copy image prefix" />
+          {prefix ? (
+            <>
+              <code className="rounded bg-zinc-100 px-2 py-1 font-mono text-sm break-all dark:bg-zinc-800">{prefix}</code>
+              <CopyButton value={prefix} label="Copy image prefix" />
+            </>
+          ) : (
+            <span className="text-sm">learned at the first test: the registry address AWS returns for this key&apos;s account in {anyAccountRegion}</span>
+          )}
         </div>
 
         <fieldset>
