@@ -59,7 +59,7 @@ afterAll(async () => {
 function run(script: string, args: string[], stdin: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, ...args], { env: { NODE_ENV: "test", PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -217,7 +217,7 @@ describe("docker-credential-berth against a fake Berth", () => {
       [403, /refused \(403\): the token needs the registries:pull scope/],
       [429, /too many requests to Berth \(429\): retry in 7 s/],
     ] as const) {
-      reply = () => ({ status, body: { status, detail: "nope" }, headers: status === 429 ? { "Retry-After": "7" } : {} });
+      reply = () => ({ status, body: { status, detail: "nope" }, headers: status === 429 ? { "Retry-After": "7" } : undefined });
       const r = await run(HELPER, ["get"], "ghcr.io", helperEnv());
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(pattern);
@@ -251,11 +251,11 @@ describe("docker-credential-berth against a fake Berth", () => {
     seen.length = 0;
     const page1 = { items: [{ url: "127.0.0.1:5000/team", type: "custom", isActive: true, isDeleted: false, credentials: { username: "robot" } }, { url: "quay.io", type: "quay", isActive: false, isDeleted: false, credentials: { username: "off" } }], nextPageToken: "p2" };
     const page2 = { items: [{ url: "docker.io", type: "dockerhub", isActive: true, isDeleted: false, credentials: { username: "hub" } }, { url: "123.dkr.ecr.eu-west-1.amazonaws.com", type: "ecr", isActive: true, isDeleted: false, credentials: { region: "eu-west-1" } }], nextPageToken: null };
-    reply = (s) => ({ status: 200, body: s.url.includes("pageToken=p2") ? page2 : page1 });
+    reply = (s) => ({ status: 200, body: s.url.includes("pagination.token=p2") ? page2 : page1 });
     const r = await run(HELPER, ["list"], "", helperEnv());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ "127.0.0.1:5000/team": "robot", "https://index.docker.io/v1/": "hub", "123.dkr.ecr.eu-west-1.amazonaws.com": "" });
-    expect(seen.map((s) => s.url)).toEqual(["/api/v1/companies/acme/registries?limit=100", "/api/v1/companies/acme/registries?limit=100&pageToken=p2"]);
+    expect(seen.map((s) => s.url)).toEqual(["/api/v1/companies/acme/registries?limit=100", "/api/v1/companies/acme/registries?limit=100&pagination.token=p2"]);
   });
 
   it("store and erase read stdin, change nothing, say so and exit 0; version; unknown commands print usage", async () => {

@@ -116,7 +116,7 @@ function credentialsOf(auths, registry) {
 
 /**
  * Where the config file is: $XDG_CONFIG_HOME/berth/credential-helper.json, or under ~/.config.
- * @param {NodeJS.ProcessEnv} env
+ * @param {Record<string, string | undefined>} env
  * @param {string} home
  */
 function configPath(env, home) {
@@ -247,7 +247,7 @@ async function list(config) {
   const out = {};
   let pageToken = "";
   for (let page = 0; page < 100; page++) {
-    const { json } = await berth(config, `/registries?limit=100${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ""}`);
+    const { json } = await berth(config, `/registries?limit=100${pageToken ? `&pagination.token=${encodeURIComponent(pageToken)}` : ""}`);
     const items = Array.isArray(json.items) ? json.items : [];
     for (const r of items) {
       if (!r || r.isActive !== true || r.isDeleted === true || r.type === "public" || typeof r.url !== "string") continue;
