@@ -199,8 +199,9 @@ test("get, list and store as the protocol says", async () => {
   expect(list.code, list.stderr).toBe(0);
   expect(JSON.parse(list.stdout)).toMatchObject({
     [tlsReg.host]: "robot",
-    [`http://${plainReg.host}`]: "plainbot",
-    [`http://${sharedReg.host}/team-a`]: "alice",
+    [plainReg.host]: "plainbot",
+    [`${sharedReg.host}/team-a`]: "alice",
+    [`${sharedReg.host}/team-b`]: "bob",
     "https://index.docker.io/v1/": HUB.username,
   });
   expect(list.stdout).not.toContain(PW.tls);

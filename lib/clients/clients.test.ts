@@ -249,7 +249,7 @@ describe("docker-credential-berth against a fake Berth", () => {
 
   it("list: pages through the registries and prints URL → username for the active ones", async () => {
     seen.length = 0;
-    const page1 = { items: [{ url: "127.0.0.1:5000/team", type: "custom", isActive: true, isDeleted: false, credentials: { username: "robot" } }, { url: "quay.io", type: "quay", isActive: false, isDeleted: false, credentials: { username: "off" } }], nextPageToken: "p2" };
+    const page1 = { items: [{ url: "http://127.0.0.1:5000/team", type: "custom", isActive: true, isDeleted: false, credentials: { username: "robot" } }, { url: "quay.io", type: "quay", isActive: false, isDeleted: false, credentials: { username: "off" } }], nextPageToken: "p2" };
     const page2 = { items: [{ url: "docker.io", type: "dockerhub", isActive: true, isDeleted: false, credentials: { username: "hub" } }, { url: "123.dkr.ecr.eu-west-1.amazonaws.com", type: "ecr", isActive: true, isDeleted: false, credentials: { region: "eu-west-1" } }], nextPageToken: null };
     reply = (s) => ({ status: 200, body: s.url.includes("pagination.token=p2") ? page2 : page1 });
     const r = await run(HELPER, ["list"], "", helperEnv());

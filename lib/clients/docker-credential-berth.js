@@ -251,7 +251,8 @@ async function list(config) {
     const items = Array.isArray(json.items) ? json.items : [];
     for (const r of items) {
       if (!r || r.isActive !== true || r.isDeleted === true || r.type === "public" || typeof r.url !== "string") continue;
-      const url = normaliseKey(r.url) === "docker.io" ? "https://index.docker.io/v1/" : r.url;
+      // Keyed as Docker keys logins: host[:port][/prefix] without a scheme, Docker Hub by its legacy URL.
+      const url = normaliseKey(r.url) === "docker.io" ? "https://index.docker.io/v1/" : r.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
       const username = r.credentials && typeof r.credentials.username === "string" ? r.credentials.username : "";
       out[url] = username;
     }
