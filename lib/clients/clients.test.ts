@@ -382,3 +382,35 @@ describe("berth-credential-provider against a fake Berth", () => {
     expect(unconfigured.stderr).toMatch(/not configured: set BERTH_URL, BERTH_TOKEN_FILE, BERTH_COMPANY/);
   });
 });
+
+describe("the kubelet provider's CredentialProviderConfig in docs/kubernetes.md", () => {
+  it("names the binary, the v1 API and only the variables the provider reads, and works with them", async () => {
+    const { parse } = await import("yaml");
+    const markdown = fs.readFileSync(path.join(__dirname, "../../docs/kubernetes.md"), "utf8");
+    const block = [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((y) => y.includes("kind: CredentialProviderConfig"));
+    expect(block).toBeDefined();
+    const config = parse(block!);
+    expect(config).toMatchObject({ apiVersion: "kubelet.config.k8s.io/v1", kind: "CredentialProviderConfig" });
+    const [entry] = config.providers;
+    expect(entry.name).toBe(path.basename(PROVIDER, ".js"));
+    expect(entry.apiVersion).toBe("credentialprovider.kubelet.k8s.io/v1");
+    expect(entry.defaultCacheDuration).toMatch(/^(\d+h)?(\d+m)?(\d+s)?$/);
+    const env = Object.fromEntries((entry.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    expect(Object.keys(env).sort()).toEqual(["BERTH_CACHE_SECONDS", "BERTH_COMPANY", "BERTH_TOKEN_FILE", "BERTH_URL"]);
+
+    // The documented values, with this test's Berth and token file in place of the examples.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-provider-doc-"));
+    try {
+      fs.writeFileSync(path.join(dir, "token"), TOKEN, { mode: 0o600 });
+      seen.length = 0;
+      reply = () => issued([{ host: "ghcr.io", prefix: "", username: "u", password: "p" }]);
+      const request = JSON.stringify({ apiVersion: entry.apiVersion, kind: "CredentialProviderRequest", image: "ghcr.io/acme/api:1" });
+      const r = await run(PROVIDER, [], request, { ...env, BERTH_URL: baseUrl, BERTH_TOKEN_FILE: path.join(dir, "token") });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ cacheDuration: provider.goDuration(Number(env.BERTH_CACHE_SECONDS)), auth: { "ghcr.io": { username: "u", password: "p" } } });
+      expect(seen[0]!.url).toBe(`/api/v1/companies/${env.BERTH_COMPANY}/registries/pull-secret`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
