@@ -195,6 +195,11 @@ test("get, list and store as the protocol says", async () => {
   expect(get.code, get.stderr).toBe(0);
   expect(JSON.parse(get.stdout)).toEqual({ ServerURL: `https://${tlsReg.host}/v2/`, Username: "robot", Secret: PW.tls });
 
+  // Docker asks for Docker Hub by its legacy URL; Berth answers from the stored docker.io registry.
+  const hub = await run("docker-credential-berth", ["get"], { stdin: "https://index.docker.io/v1/", env: helperEnv() });
+  expect(hub.code, hub.stderr).toBe(0);
+  expect(JSON.parse(hub.stdout)).toEqual({ ServerURL: "https://index.docker.io/v1/", Username: HUB.username, Secret: HUB.password });
+
   const list = await run("docker-credential-berth", ["list"], { env: helperEnv() });
   expect(list.code, list.stderr).toBe(0);
   expect(JSON.parse(list.stdout)).toMatchObject({
@@ -322,6 +327,11 @@ test("with ECR behind the local signed endpoint, cacheDuration is at most half t
   const skopeo = await run("skopeo", ["inspect", "--retry-times", "0", "--cert-dir", certDir, "--creds", `AWS:${login.password}`, `docker://${ecrReg.host}/team/api:1`]);
   expect(skopeo.code, skopeo.stderr).toBe(0);
   expect(fake.requests.length).toBeGreaterThan(0);
+
+  // The registry has learned its host at that exchange: skopeo through the helper reads it too.
+  const viaHelper = await skopeoWithHelper(ecrReg.host, "team/api", true);
+  expect(viaHelper.code, viaHelper.stderr).toBe(0);
+  expect(JSON.parse(viaHelper.stdout).Digest).toBe(layout.manifestDigest);
 });
 
 test("each use is recorded with the client named: helper and kubelet, and audited", async () => {
