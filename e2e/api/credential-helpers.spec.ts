@@ -248,6 +248,17 @@ test("a revoked token: the helper fails with the reason, and skopeo shows it", a
   expect(get.stderr + skopeo.stderr).not.toContain(token);
 });
 
+test("a token without registries:pull: the helper says which scope is missing", async () => {
+  const res = await api.post(`/api/v1/companies/${companyId}/tokens`, { data: { name: `read only ${stamp}`, scopes: ["registries:read"] }, headers: { Origin: berth.url } });
+  expect(res.status()).toBe(201);
+  const { token } = await res.json();
+  const get = await run("docker-credential-berth", ["get"], { stdin: tlsReg.host, env: helperEnv(token) });
+  expect(get.code).toBe(1);
+  expect(get.stderr).toMatch(/Berth refused \(403\): the token needs the registries:pull scope/);
+  expect(get.stdout).not.toContain("{");
+  expect(get.stdout + get.stderr).not.toContain(token);
+});
+
 test("two path-prefixed registries on one host: get is not found and says why", async () => {
   const get = await run("docker-credential-berth", ["get"], { stdin: sharedReg.host, env: helperEnv() });
   expect(get.code).toBe(1);
