@@ -14,6 +14,9 @@ const nextConfig: NextConfig = {
   // PGlite ships a WASM build that must be loaded by Node, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "@node-rs/argon2"],
   poweredByHeader: false,
+  // /downloads/* serve lib/clients/*.js as files (read at run time, not bundled): trace them in,
+  // so a standalone build carries them too.
+  outputFileTracingIncludes: { "/downloads/*": ["./lib/clients/*.js"] },
   typedRoutes: false,
   async headers() {
     return [

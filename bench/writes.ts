@@ -11,7 +11,6 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { BENCH_DIST, ROOT, alternate, build, createBenchDb, fmt, log, median, prepareServer, seedToken, type DbKind, type WrkResult } from "./lib";
-// @ts-expect-error: a plain ES module without types
 import { summariseProfile } from "./cpu-profile.mjs";
 
 const argv = process.argv.slice(2);
