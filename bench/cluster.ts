@@ -45,6 +45,8 @@ interface Side {
   url: string;
   companyId: string;
   token: string;
+  /** A registry to ask pull secrets for. */
+  registryId: string;
 }
 
 /** Signs in over plain HTTP and returns the session cookie. */
@@ -88,6 +90,7 @@ async function seed(name: string, cluster: BerthCluster, url: string): Promise<S
   });
   if (tokenRes.status !== 201) throw new Error(`token: ${tokenRes.status} ${await tokenRes.text()}`);
   const { token } = (await tokenRes.json()) as { token: string };
+  let registryId = "";
   for (let i = 0; i < REGISTRIES; i++) {
     const res = await fetch(`${url}/api/v1/companies/${companyId}/registries`, {
       method: "POST",
@@ -95,8 +98,10 @@ async function seed(name: string, cluster: BerthCluster, url: string): Promise<S
       body: JSON.stringify({ name: `bench ${i}`, type: "custom", credentials: { url: `127.0.0.1:5990/bench-${i}`, username: `robot-${i}`, password: `bench-password-${i}` } }),
     });
     if (res.status !== 201) throw new Error(`registry ${i}: ${res.status} ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    registryId ||= id;
   }
-  return { name, cluster, url, companyId, token };
+  return { name, cluster, url, companyId, token, registryId };
 }
 
 /** 3×LIMIT pull-secret requests, 8 at a time; how many were admitted and what else came back. */
@@ -111,7 +116,7 @@ async function rateLimitRun(side: Side): Promise<{ asked: number; admitted: numb
       const res = await fetch(`${side.url}/api/v1/companies/${side.companyId}/registries/pull-secret`, {
         method: "POST",
         headers: { authorization: `Bearer ${side.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ hosts: ["127.0.0.1:5990/bench-0"], format: "dockerconfigjson" }),
+        body: JSON.stringify({ registryIds: [side.registryId], format: "dockerconfigjson" }),
       });
       await res.arrayBuffer();
       statuses.push(res.status);

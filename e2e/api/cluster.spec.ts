@@ -104,9 +104,9 @@ test("a session signed in through nginx holds on every instance", async ({ playw
 });
 
 test(`the pull-secret limit of ${PULL_LIMIT} a minute admits ${PULL_LIMIT} across the three instances, not ${3 * PULL_LIMIT}`, async () => {
-  const host = `127.0.0.1:5995/cluster-${Date.now()}`;
+  const host = "127.0.0.1:5995";
   const created = await request.post(`/api/v1/companies/${companyId}/registries`, {
-    data: { name: `cluster pull ${Date.now()}`, type: "custom", credentials: { url: host, username: "robot", password: "cluster-password-1" } },
+    data: { name: `cluster pull ${Date.now()}`, type: "custom", credentials: { url: `${host}/cluster-${Date.now()}`, username: "robot", password: "cluster-password-1" } },
     headers: { Authorization: `Bearer ${token}` },
   });
   expect(created.status(), await created.text()).toBe(201);
