@@ -1,7 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { startCluster, type BerthCluster } from "../support/cluster";
+import { psql, startCluster, type BerthCluster } from "../support/cluster";
 import { startBerth } from "../support/server";
 import { ADMIN, bootstrapOwner } from "../support/session";
 
@@ -33,6 +33,8 @@ test.beforeAll(async ({ playwright }) => {
       BERTH_COMPANY_NAME: ADMIN.company,
       BERTH_PULL_RATE_LIMIT: String(PULL_LIMIT),
       BERTH_TEST_RATE_LIMIT: String(TEST_LIMIT),
+      // A day between scheduled checks: no registry's own slot falls inside the test.
+      BERTH_CHECK_INTERVAL_MINUTES: "1440",
     },
   });
   request = await playwright.request.newContext({ baseURL: cluster.url });
@@ -193,6 +195,49 @@ test("webhook events enqueued on any instance are delivered once each, not once 
     expect(new Set(received.map((r) => r.id)).size).toBe(6);
   } finally {
     await new Promise((r) => receiver.close(r));
+  }
+});
+
+test("scheduled checks that fall due run once across the three instances' job runners", async () => {
+  const registry = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "docker-distribution-api-version": "registry/2.0" });
+    res.end("{}");
+  });
+  await new Promise<void>((r) => registry.listen(0, "127.0.0.1", r));
+  const port = (registry.address() as net.AddressInfo).port;
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await request.post(`/api/v1/companies/${companyId}/registries`, {
+        data: { name: `cluster scheduled ${Date.now()} ${i}`, type: "custom", credentials: { url: `127.0.0.1:${port}/scheduled-${i}`, username: "robot", password: "cluster-password-4" } },
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status(), await res.text()).toBe(201);
+      ids.push((await res.json()).id);
+    }
+    // Their check jobs fall due now (as the scheduler makes them at their slot); three runners poll for them.
+    const list = ids.map((id) => `'${id}'`).join(",");
+    psql(
+      cluster.databaseUrl,
+      `insert into jobs (kind, key, payload, run_at)
+       select 'registry.check', 'registry.check:' || r.id::text, jsonb_build_object('registryId', r.id::text, 'companyId', r.company_id::text), now()
+       from registries r where r.id in (${list})
+       on conflict (key) do update set run_at = now()`,
+    );
+    const scheduledChecks = async (id: string) => {
+      const res = await request.get(`/api/v1/companies/${companyId}/registries/${id}/checks?limit=100`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status()).toBe(200);
+      return ((await res.json()).items as { trigger: string }[]).filter((c) => c.trigger === "schedule").length;
+    };
+    await expect.poll(async () => (await Promise.all(ids.map(scheduledChecks))).every((n) => n >= 1), { timeout: 30_000 }).toBe(true);
+    // Every runner polls every 5 s: two more rounds in which a second runner could run a check again.
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect(await Promise.all(ids.map(scheduledChecks))).toEqual(ids.map(() => 1));
+    // Each job moved on to its next slot, a day ahead at most.
+    const next = psql(cluster.databaseUrl, `select count(*) from jobs where key in (${ids.map((id) => `'registry.check:${id}'`).join(",")}) and run_at > now() and run_at <= now() + interval '1 day' and claim is null`);
+    expect(Number(next.trim())).toBe(6);
+  } finally {
+    await new Promise((r) => registry.close(r));
   }
 });
 

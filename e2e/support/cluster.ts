@@ -47,10 +47,12 @@ export function postgresServerUrl(): URL {
   return base;
 }
 
-function psql(server: URL, statement: string): void {
-  const r = spawnSync("psql", [server.toString(), "-v", "ON_ERROR_STOP=1", "-qAtc", statement], { encoding: "utf8" });
+/** Runs one statement with psql on `database`; returns its unaligned output. */
+export function psql(database: URL | string, statement: string): string {
+  const r = spawnSync("psql", [database.toString(), "-v", "ON_ERROR_STOP=1", "-qAtc", statement], { encoding: "utf8" });
   if (r.error) throw new Error(`psql could not run (${r.error.message}); install postgresql-client`);
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr.trim()}`);
+  return r.stdout;
 }
 
 function nginxBinary(): string {
