@@ -12,13 +12,16 @@
  * Load: `GET …/registries?limit=50` with an API token (a company of `--registries` registries),
  * with wrk, the two sides alternating for `--rounds` rounds. Figures: requests, errors (non-2xx
  * and socket errors), p50/p99 latency (medians over the rounds), and how nginx spread the
- * requests. Then the rate limit: BERTH_PULL_RATE_LIMIT=`--limit` on every instance, and 3×limit
- * pull-secret requests (8 at a time): admitted must be `--limit` on both sides, not 3× on three.
+ * requests. Then the limits, each asked 3× its N (8 at a time; Test Connection 4): pull secrets
+ * (BERTH_PULL_RATE_LIMIT=`--limit`), Test Connection (BERTH_TEST_RATE_LIMIT=10) and wrong
+ * passwords from one address (5): admitted must be N on both sides, not 3N on three.
  *
  * All instances share the machine's cores: on 2 cores three instances are not faster than
  * one (they split the same CPU, and nginx adds a hop); what they add is availability.
  */
 import { writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { startCluster, type BerthCluster } from "../e2e/support/cluster";
 import { fmt, log, median, wrk, type WrkResult } from "./lib";
 
@@ -36,6 +39,9 @@ const SECONDS = arg("seconds", 8);
 const ROUNDS = arg("rounds", 3);
 const REGISTRIES = arg("registries", 50);
 const LIMIT = arg("limit", 30);
+const TEST_LIMIT = 10;
+/** Wrong passwords allowed for one account from one address per 15 minutes (lib/auth/sign-in.ts). */
+const SIGNIN_LIMIT = 5;
 const OWNER = { email: "bench-owner@example.com", password: "bench-owner-password-1", company: "bench" };
 
 interface Side {
@@ -69,7 +75,7 @@ async function prepare(name: string, size: number): Promise<Side> {
   log(`${name}: starting ${size} instance(s) on a fresh database`);
   const cluster = await startCluster({
     size,
-    env: { BERTH_ADMIN_EMAIL: OWNER.email, BERTH_ADMIN_PASSWORD: OWNER.password, BERTH_COMPANY_NAME: OWNER.company, BERTH_PULL_RATE_LIMIT: String(LIMIT), LOG_LEVEL: "warn", BERTH_JOBS: "off" },
+    env: { BERTH_ADMIN_EMAIL: OWNER.email, BERTH_ADMIN_PASSWORD: OWNER.password, BERTH_COMPANY_NAME: OWNER.company, BERTH_PULL_RATE_LIMIT: String(LIMIT), BERTH_TEST_RATE_LIMIT: String(TEST_LIMIT), LOG_LEVEL: "warn", BERTH_JOBS: "off" },
   });
   try {
     return await seed(name, cluster, size === 1 ? cluster.instances[0]!.url : cluster.url);
@@ -104,31 +110,94 @@ async function seed(name: string, cluster: BerthCluster, url: string): Promise<S
   return { name, cluster, url, companyId, token, registryId };
 }
 
-/** 3×LIMIT pull-secret requests, 8 at a time; how many were admitted and what else came back. */
-async function rateLimitRun(side: Side): Promise<{ asked: number; admitted: number; limited: number; other: number; instances: number }> {
-  const asked = 3 * LIMIT;
-  const statuses: number[] = [];
+interface Admission {
+  asked: number;
+  admitted: number;
+  limited: number;
+  other: number;
+  instances: number;
+}
+
+/** `asked` calls of `call`, `parallel` at a time: how many were admitted, refused (`isLimited`), or else. */
+async function admissions(
+  asked: number,
+  call: () => Promise<Response>,
+  isAdmitted: (r: Response) => boolean,
+  isLimited: (r: Response) => boolean,
+  parallel = 8,
+): Promise<Admission> {
+  let admitted = 0;
+  let limited = 0;
   const instances = new Set<string>();
   let next = 0;
   const worker = async () => {
     while (next < asked) {
       next++;
-      const res = await fetch(`${side.url}/api/v1/companies/${side.companyId}/registries/pull-secret`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${side.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ registryIds: [side.registryId], format: "dockerconfigjson" }),
-      });
+      const res = await call();
       await res.arrayBuffer();
-      statuses.push(res.status);
+      if (isAdmitted(res)) admitted++;
+      else if (isLimited(res)) limited++;
       const id = res.headers.get("x-berth-instance");
       if (id) instances.add(id);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  const admitted = statuses.filter((s) => s === 200).length;
-  const limited = statuses.filter((s) => s === 429).length;
+  await Promise.all(Array.from({ length: parallel }, worker));
   return { asked, admitted, limited, other: asked - admitted - limited, instances: instances.size };
 }
+
+const pullRun = (side: Side) =>
+  admissions(
+    3 * LIMIT,
+    () =>
+      fetch(`${side.url}/api/v1/companies/${side.companyId}/registries/pull-secret`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${side.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ registryIds: [side.registryId], format: "dockerconfigjson" }),
+      }),
+    (r) => r.status === 200,
+    (r) => r.status === 429,
+  );
+
+/** Test Connection of a saved registry that points at a loopback server answering the version check. */
+async function testRun(side: Side, registryPort: number): Promise<Admission> {
+  const created = await fetch(`${side.url}/api/v1/companies/${side.companyId}/registries`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${side.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "bench tested", type: "custom", credentials: { url: `127.0.0.1:${registryPort}`, username: "robot", password: "bench-password-t" } }),
+  });
+  if (created.status !== 201) throw new Error(`registry: ${created.status} ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  return admissions(
+    3 * TEST_LIMIT,
+    () => fetch(`${side.url}/api/v1/companies/${side.companyId}/registries/${id}/test`, { method: "POST", headers: { authorization: `Bearer ${side.token}`, "content-type": "application/json" }, body: "{}" }),
+    (r) => r.status === 200,
+    (r) => r.status === 429,
+    // Below the 5 tests a company may run at once, so every 429 is the per-minute budget's.
+    4,
+  );
+}
+
+/** Wrong passwords for the owner from one address: answered as wrong (admitted) or throttled. */
+function signInRun(side: Side): Promise<Admission> {
+  return admissions(
+    3 * SIGNIN_LIMIT,
+    async () => {
+      const csrf = await fetch(`${side.url}/api/auth/csrf`);
+      const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      return fetch(`${side.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: jar, "content-type": "application/x-www-form-urlencoded", origin: side.url },
+        body: new URLSearchParams({ csrfToken, email: OWNER.email, password: "not-the-password" }).toString(),
+      });
+    },
+    (r) => codeOf(r) === "credentials",
+    (r) => codeOf(r) === "throttled",
+  );
+}
+
+const codeOf = (r: Response) => new URL(r.headers.get("location") ?? "/", "http://127.0.0.1").searchParams.get("code");
 
 async function main() {
   const sides: Side[] = [];
@@ -147,8 +216,26 @@ async function main() {
     const after = await sides[1]!.cluster.servedByPort();
     const spread = sides[1]!.cluster.instances.map((i) => (after.get(i.port) ?? 0) - (before.get(i.port) ?? 0));
     log("rate limit runs");
-    const limits = [];
-    for (const s of sides) limits.push(await rateLimitRun(s));
+    const registry = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "docker-distribution-api-version": "registry/2.0" });
+      res.end("{}");
+    });
+    await new Promise<void>((r) => registry.listen(0, "127.0.0.1", r));
+    const registryPort = (registry.address() as AddressInfo).port;
+    const limits: { label: string; limit: number; runs: Admission[] }[] = [
+      { label: `pull secrets (${LIMIT}/min per token)`, limit: LIMIT, runs: [] },
+      { label: `Test Connection (${TEST_LIMIT}/min per user)`, limit: TEST_LIMIT, runs: [] },
+      { label: `wrong passwords (${SIGNIN_LIMIT}/15 min per account and address)`, limit: SIGNIN_LIMIT, runs: [] },
+    ];
+    try {
+      for (const s of sides) {
+        limits[0]!.runs.push(await pullRun(s));
+        limits[1]!.runs.push(await testRun(s, registryPort));
+        limits[2]!.runs.push(await signInRun(s));
+      }
+    } finally {
+      await new Promise((r) => registry.close(r));
+    }
 
     const rows: string[][] = [["", ...sides.map((s) => s.name)]];
     const pick = (f: (w: WrkResult) => number, digits = 0) => sides.map((s) => fmt(median(results.get(s.name)!.map(f)), digits));
@@ -160,11 +247,10 @@ async function main() {
     rows.push(["p50 ms (median)", ...pick((w) => w.p50, 1)]);
     rows.push(["p99 ms (median)", ...pick((w) => w.p99, 1)]);
     rows.push(["requests per instance", "all", spread.join(" / ")]);
-    rows.push([`pull secrets: asked, limit ${LIMIT}/min`, ...limits.map((l) => String(l.asked))]);
-    rows.push(["pull secrets: admitted", ...limits.map((l) => String(l.admitted))]);
-    rows.push(["pull secrets: 429", ...limits.map((l) => String(l.limited))]);
-    rows.push(["pull secrets: other answers", ...limits.map((l) => String(l.other))]);
-    rows.push(["pull secrets: instances that answered", ...limits.map((l) => String(l.instances))]);
+    for (const l of limits) {
+      rows.push([`${l.label}: asked / admitted / refused`, ...l.runs.map((r) => `${r.asked} / ${r.admitted} / ${r.limited}${r.other ? ` (+${r.other} other)` : ""}`)]);
+    }
+    rows.push(["instances that answered the limited calls", ...sides.map((_, i) => String(Math.max(...limits.map((l) => l.runs[i]!.instances))))]);
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
     const table = [line(rows[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line)].join("\n");
@@ -174,10 +260,11 @@ async function main() {
     const text = `${table}\n\n${note}\n`;
     process.stdout.write(text);
     if (OUT) writeFileSync(OUT, text);
-    const wrong = limits.filter((l) => l.admitted !== LIMIT || l.other > 0);
-    if (wrong.length > 0) {
-      process.exitCode = 1;
-      log(`the rate limit admitted ${limits.map((l) => l.admitted).join(" and ")} (expected ${LIMIT} on each side)`);
+    for (const l of limits) {
+      if (l.runs.some((r) => r.admitted !== l.limit || r.other > 0)) {
+        process.exitCode = 1;
+        log(`${l.label} admitted ${l.runs.map((r) => r.admitted).join(" and ")} (expected ${l.limit} on each side)`);
+      }
     }
   } finally {
     for (const s of sides) await s.cluster.stop();
