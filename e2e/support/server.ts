@@ -58,7 +58,10 @@ export async function startBerth(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Berth exited (${child.exitCode}) before it was ready:\n${output}`);
+    if (child.exitCode !== null) {
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`Berth exited (${child.exitCode}) before it was ready:\n${output}`);
+    }
     try {
       const res = await fetch(`${url}/api/ready`);
       if (res.ok) break;

@@ -5,7 +5,7 @@ import { log } from "@/lib/log";
 // Aliased: the React lint rules take any use* call for a hook.
 import { useTestDb as installTestDb, type TestDb } from "@/lib/testing/db";
 import { withEnv } from "@/lib/testing/identity";
-import { checkSetupCode, completeSetup, runFirstRunBootstrap } from "./bootstrap";
+import { checkSetupCode, completeSetup, runFirstRunBootstrap, SETUP_CODE_SIBLING_MS } from "./bootstrap";
 import { slugify } from "./schemas";
 import { checkCredentials } from "./sign-in";
 
@@ -100,7 +100,8 @@ describe("first run without BERTH_ADMIN_*: the one-time setup code", () => {
     const { settings, users: u } = await state(db);
     expect(u).toEqual([]);
     expect(settings).toHaveLength(1);
-    expect(settings[0]!.value).toBe(createHash("sha256").update(code).digest("hex"));
+    const stored = JSON.parse(settings[0]!.value) as { h: string }[];
+    expect(stored.map((c) => c.h)).toEqual([createHash("sha256").update(code).digest("hex")]);
     expect(JSON.stringify(settings)).not.toContain(code);
     expect(await checkSetupCode(code)).toBe(true);
     expect(await checkSetupCode("")).toBe(false);
@@ -145,10 +146,27 @@ describe("first run without BERTH_ADMIN_*: the one-time setup code", () => {
   it("a restart replaces the code: the old one no longer works", async () => {
     await freshDb();
     const first = await bootstrapForCode();
+    const later = Date.now() + SETUP_CODE_SIBLING_MS + 1000;
+    vi.spyOn(Date, "now").mockReturnValue(later);
     const second = await bootstrapForCode();
     expect(second).not.toBe(first);
     expect(await checkSetupCode(first)).toBe(false);
     expect(await checkSetupCode(second)).toBe(true);
+  });
+
+  it("instances starting at once on an empty database each print a link that works, and one owner is created", async () => {
+    const { db } = await freshDb();
+    const warn = vi.spyOn(log, "warn").mockImplementation(() => undefined);
+    await Promise.all([1, 2, 3].map(() => withEnv(NO_ADMIN, runFirstRunBootstrap)));
+    const codes = warn.mock.calls.map((c) => c.map(String).join(" ").match(/code=([A-Za-z0-9_-]+)/)?.[1]).filter((c): c is string => !!c);
+    expect(new Set(codes).size).toBe(3);
+    for (const code of codes) expect(await checkSetupCode(code)).toBe(true);
+    expect(await checkSetupCode("not-a-printed-code")).toBe(false);
+    const input = { email: "first@example.test", password: "founder-password", companyName: "First Co" };
+    await completeSetup(codes[1]!, input, { requestId: "t" });
+    // Once the owner exists, none of the links works any more.
+    for (const code of codes) expect(await checkSetupCode(code)).toBe(false);
+    expect((await state(db)).users).toHaveLength(1);
   });
 
   it("two concurrent setups with the right code create one owner", async () => {

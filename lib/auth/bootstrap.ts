@@ -17,7 +17,8 @@ const sha256 = (v: string) => createHash("sha256").update(v).digest();
 
 /**
  * First run. With BERTH_ADMIN_* set, creates the first owner and company; otherwise, while no
- * user exists, stores a fresh one-time setup code (its hash) and logs the link.
+ * user exists, stores a fresh one-time setup code (its hash) and logs the link. Safe when several
+ * instances start at once on an empty database: one owner is created, and each printed link works.
  */
 export async function runFirstRunBootstrap(): Promise<void> {
   const db = await getDb();
@@ -29,20 +30,63 @@ export async function runFirstRunBootstrap(): Promise<void> {
     return;
   }
   const code = randomBytes(18).toString("base64url");
-  await db
-    .insert(appSettings)
-    .values({ key: SETUP_KEY, value: sha256(code).toString("hex") })
-    .onConflictDoUpdate({ target: appSettings.key, set: { value: sha256(code).toString("hex"), updatedAt: new Date() } });
+  await storeSetupCode(db, code);
   const link = `http://localhost:${e.PORT}/setup?code=${code}`;
   log.warn({ setupPath: "/setup" }, `No user exists yet. Open this one-time link to create the first owner: ${link}`);
+}
+
+/**
+ * How long a stored setup code survives a later start. Instances that start together on an empty
+ * database each print a link, and every one of those links works; a start after this long (a
+ * restart) replaces the codes stored before it.
+ */
+export const SETUP_CODE_SIBLING_MS = 120_000;
+
+interface StoredCode {
+  /** sha256 of the code, hex. */
+  h: string;
+  /** When it was stored (ms since the epoch). */
+  at: number;
+}
+
+/** The stored codes; a value of the older single-hash form reads as one code stored long ago. */
+function parseStoredCodes(value: string | undefined): StoredCode[] {
+  if (!value) return [];
+  if (/^[0-9a-f]{64}$/.test(value)) return [{ h: value, at: 0 }];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((c): c is StoredCode => typeof c?.h === "string" && typeof c?.at === "number") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Adds this start's code (its hash) under a lock, dropping codes from earlier starts. */
+async function storeSetupCode(db: Db, code: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK})`);
+    const [row] = await tx.select().from(appSettings).where(eq(appSettings.key, SETUP_KEY));
+    const now = Date.now();
+    const kept = parseStoredCodes(row?.value).filter((c) => now - c.at < SETUP_CODE_SIBLING_MS);
+    const value = JSON.stringify([...kept, { h: sha256(code).toString("hex"), at: now }]);
+    await tx
+      .insert(appSettings)
+      .values({ key: SETUP_KEY, value })
+      .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt: new Date() } });
+  });
 }
 
 export async function checkSetupCode(code: string): Promise<boolean> {
   const db = await getDb();
   const [row] = await db.select().from(appSettings).where(eq(appSettings.key, SETUP_KEY));
   if (!row || !code) return false;
-  const want = Buffer.from(row.value, "hex");
-  return timingSafeEqual(want, sha256(code));
+  const given = sha256(code);
+  let match = false;
+  for (const stored of parseStoredCodes(row.value)) {
+    const want = Buffer.from(stored.h, "hex");
+    if (want.length === given.length && timingSafeEqual(want, given)) match = true;
+  }
+  return match;
 }
 
 /**
