@@ -30,6 +30,8 @@ import {
 } from "./snippets";
 
 const URL = "http://127.0.0.1:3123";
+/** A bare environment for the shell snippets (nothing of the test process's own). */
+const shellEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", ...extra }) as unknown as NodeJS.ProcessEnv;
 const COMPANY = "acme-corp";
 const TOKEN = "brt_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd";
 
@@ -94,7 +96,7 @@ describe("Docker, Podman, skopeo", () => {
 
   it("the environment runs in a shell and sets exactly the three variables (placeholder until a token is made)", () => {
     const run = (token: string | null) =>
-      execFileSync("bash", ["-c", `${helperEnvironment({ url: URL, company: COMPANY, token })}\nprintf '%s\\n' "$BERTH_URL" "$BERTH_TOKEN" "$BERTH_COMPANY"`], { encoding: "utf8", env: { PATH: process.env.PATH } });
+      execFileSync("bash", ["-c", `${helperEnvironment({ url: URL, company: COMPANY, token })}\nprintf '%s\\n' "$BERTH_URL" "$BERTH_TOKEN" "$BERTH_COMPANY"`], { encoding: "utf8", env: shellEnv() });
     expect(run(TOKEN)).toBe(`${URL}\n${TOKEN}\n${COMPANY}\n`);
     expect(run(null)).toBe(`${URL}\n${TOKEN_PLACEHOLDER}\n${COMPANY}\n`);
   });
@@ -102,12 +104,12 @@ describe("Docker, Podman, skopeo", () => {
   it("the config file command writes valid JSON {url, token, company} with mode 0600 at the XDG path (default ~/.config)", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "berth-snippet-"));
     try {
-      execFileSync("bash", ["-c", helperConfigFileCommand({ url: URL, company: COMPANY, token: TOKEN })], { env: { PATH: process.env.PATH, HOME: home } });
+      execFileSync("bash", ["-c", helperConfigFileCommand({ url: URL, company: COMPANY, token: TOKEN })], { env: shellEnv({ HOME: home }) });
       const file = path.join(home, ".config", "berth", "credential-helper.json");
       expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({ url: URL, token: TOKEN, company: COMPANY });
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       const xdg = path.join(home, "xdg");
-      execFileSync("bash", ["-c", helperConfigFileCommand({ url: URL, company: COMPANY })], { env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: xdg } });
+      execFileSync("bash", ["-c", helperConfigFileCommand({ url: URL, company: COMPANY })], { env: shellEnv({ HOME: home, XDG_CONFIG_HOME: xdg }) });
       expect(JSON.parse(fs.readFileSync(path.join(xdg, "berth", "credential-helper.json"), "utf8"))).toEqual({ url: URL, token: TOKEN_PLACEHOLDER, company: COMPANY });
       expect(JSON.parse(helperConfigJson({ url: URL, company: COMPANY, token: TOKEN }))).toEqual({ url: URL, token: TOKEN, company: COMPANY });
     } finally {
