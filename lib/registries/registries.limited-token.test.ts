@@ -16,6 +16,7 @@ import { apiTokens, registries } from "@/db/schema";
 import { apiRequest, call } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { contextFor, seedTeam, tokenFor, type Team } from "@/lib/testing/identity";
+import { expirySummary } from "./expiry/summary";
 import { sealRegistrySecrets } from "./secrets";
 import { createRecorder, expectFieldErrors, expectProblem, NIL_UUID, ROUTES, type Answer, type Auth } from "./registries.testkit";
 
@@ -111,6 +112,19 @@ describe("reading with a limited token", () => {
     expect(next.body.nextPageToken).toBeNull();
     const all = await list(unlimited);
     expect(all.body.items.map((i: { id: string }) => i.id).sort()).toEqual([ids.A, ids.B, ids.C, ids.D].sort());
+  });
+
+  it("the expiry counts count only the allowed registries", async () => {
+    const soon = new Date(Date.now() + 3 * 86_400_000);
+    await t.db.update(registries).set({ expiresAt: soon, expiresAtSource: "user" }).where(eq(registries.id, ids.A));
+    await t.db.update(registries).set({ expiresAt: soon, expiresAtSource: "user" }).where(eq(registries.id, ids.B));
+    try {
+      expect((await expirySummary(await contextFor(team.company.id, limited))).registriesExpiring).toBe(1);
+      expect((await expirySummary(await contextFor(team.company.id, unlimited))).registriesExpiring).toBe(2);
+    } finally {
+      await t.db.update(registries).set({ expiresAt: null, expiresAtSource: null }).where(eq(registries.id, ids.A));
+      await t.db.update(registries).set({ expiresAt: null, expiresAtSource: null }).where(eq(registries.id, ids.B));
+    }
   });
 
   it.each([
