@@ -13,7 +13,7 @@ export function Snippet({ title, value, where, testId }: { title: string; value:
           {title}
           {where ? <span className="ml-1 font-normal text-zinc-500 dark:text-zinc-400">{where}</span> : null}
         </h4>
-        <CopyButton value={value} label={`Copy ${title.toLowerCase()}`} />
+        <CopyButton value={value} label={`Copy snippet: ${title}`} />
       </div>
       <pre
         aria-labelledby={id}

@@ -48,7 +48,7 @@ export function RegistryLimitPicker({
               Search registries
             </label>
             <Input id={ids.search} type="search" placeholder="Search registries" value={query} onChange={(e) => setQuery(e.target.value)} aria-controls={ids.list} className="sm:max-w-xs" />
-            <span className="text-xs text-zinc-500" aria-live="polite">
+            <span className="whitespace-nowrap text-xs text-zinc-500" aria-live="polite">
               {value.length === 0 ? "All registries" : `${value.length} chosen`}
             </span>
             {value.length > 0 ? (

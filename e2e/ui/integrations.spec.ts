@@ -1,4 +1,4 @@
-import { expect, test, type Browser } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { shots } from "../support/screenshots";
 import { ADMIN, bootstrapOwner, signInApi, signInPage } from "../support/session";
 
@@ -56,6 +56,13 @@ async function newMember(browser: Browser, role: "member" | "viewer") {
   return { ctx, page };
 }
 
+/** At 375 px the page itself never scrolls sideways (code blocks and the nav scroll inside themselves). */
+async function expectNoHorizontalScroll(page: Page) {
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 test("an owner's snippets carry this server's URL and the company; a pull token is shown once and fills them", async ({ page, request }) => {
   await signInPage(page);
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Integrations" }).click();
@@ -80,7 +87,8 @@ test("an owner's snippets carry this server's URL and the company; a pull token 
   await expect(provider).toContainText(`value: "${origin}"`);
   await expect(provider).toContainText(`value: "${ADMIN.slug}"`);
   await expect(page.getByTestId("snippet-external-secrets")).toContainText(`url: "${origin}/api/v1/companies/${ADMIN.slug}/registries/pull-secret"`);
-  await expect(page.getByRole("button", { name: "Copy 1. install the helper" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Copy snippet: 1. Install the helper" })).toBeVisible();
+  await expectNoHorizontalScroll(page);
   await shots(page, "integrations");
 
   // The pull token, limited to one registry through the searchable list.
@@ -146,4 +154,23 @@ test("a member is told to ask an admin; a viewer sees the page and its snippets 
   await expect(viewer.page.getByText("ask an admin to create one")).toHaveCount(0);
   await shots(viewer.page, "integrations-viewer");
   await viewer.ctx.close();
+});
+
+test("a company without registries gets the empty state, with the way to add one", async ({ page }) => {
+  await signInPage(page);
+  await page.locator("summary", { hasText: ADMIN.company }).click();
+  await page.getByRole("link", { name: "Create company" }).click();
+  const name = `Int Empty ${stamp}`;
+  await page.getByLabel("Company name", { exact: true }).fill(name);
+  await page.getByRole("button", { name: "Create company" }).click();
+  const slug = `int-empty-${stamp}`;
+  await expect(page).toHaveURL(new RegExp(`/${slug}/settings/registries$`));
+  await page.goto(`/${slug}/settings/integrations`);
+  await expect(page.getByRole("heading", { name: "No active registries yet" })).toBeVisible();
+  await expect(page.getByTestId("snippet-cred-helpers")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Create a pull token" })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  await shots(page, "integrations-empty");
+  await page.getByRole("link", { name: "Go to Container Registries" }).click();
+  await expect(page).toHaveURL(new RegExp(`/${slug}/settings/registries$`));
 });
