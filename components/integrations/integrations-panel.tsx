@@ -78,7 +78,9 @@ export function IntegrationsPanel({
           <Alert tone="info" role="note">
             A pull token needs the owner or admin role in {companyName}: ask an admin to create one for you.
           </Alert>
-        ) : null}
+        ) : (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">An owner or admin of {companyName} can make one for you.</p>
+        )}
         {created ? (
           <OneTimeSecret what="token" value={created.token} testId="integrations-token-value">
             The snippets below now contain “{created.name}” for this page view only. Reloading the page removes it from here; it stays listed (not shown) under{" "}
