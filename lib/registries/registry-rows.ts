@@ -16,11 +16,6 @@ export function registryScope(ctx: Pick<RequestContext, "registryIds">): SQL | u
   return ctx.registryIds ? inArray(registries.id, ctx.registryIds) : undefined;
 }
 
-/** Whether the caller may see this registry (the same rule as {@link registryScope}, for rows already loaded). */
-export function inRegistryScope(ctx: Pick<RequestContext, "registryIds">, registryId: string): boolean {
-  return !ctx.registryIds || ctx.registryIds.includes(registryId);
-}
-
 /**
  * A token limited to some registries may not create registries: it could not see what it made.
  * 403, before anything else is read or written.
