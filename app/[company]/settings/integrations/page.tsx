@@ -27,8 +27,9 @@ export default async function IntegrationsPage({ params }: { params: Promise<{ c
       <IntegrationsPanel
         companySlug={ctx.companySlug}
         companyName={ctx.companyName}
-        registries={choices.filter((r) => r.isActive).map(({ name, host, prefix, ecrRegion }) => ({ name, host, prefix, ecrRegion }))}
-        options={choices.map(({ id, name, url, isActive }) => ({ id, name, url, isActive }))}
+        // Public registries need no credentials: no client asks Berth for them.
+        registries={choices.filter((r) => r.isActive && r.type !== "public").map(({ name, host, prefix, ecrRegion }) => ({ name, host, prefix, ecrRegion }))}
+        options={choices.filter((r) => r.type !== "public").map(({ id, name, url, isActive }) => ({ id, name, url, isActive }))}
         tokenButton={tokenButton}
         registriesHref={`/${ctx.companySlug}/settings/registries`}
         tokensHref={`/${ctx.companySlug}/settings/tokens`}
