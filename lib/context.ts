@@ -23,6 +23,11 @@ export interface RequestContext {
   via: "session" | "token";
   tokenId?: string;
   scopes?: string[];
+  /**
+   * A token limited to some registries: their ids (it sees, resolves and fetches only those).
+   * Undefined for a session and for a token of every registry of the company.
+   */
+  registryIds?: string[];
   ip: string | null;
   requestId: string;
 }
@@ -77,6 +82,7 @@ const tokenStatement = preparedPerDb((db) =>
       expiresAt: apiTokens.expiresAt,
       revokedAt: apiTokens.revokedAt,
       cidrAllowlist: apiTokens.cidrAllowlist,
+      registryIds: apiTokens.registryIds,
       lastUsedAt: apiTokens.lastUsedAt,
       email: users.email,
       m: membershipColumns,
@@ -113,7 +119,7 @@ const sessionBySlug = preparedPerDb(sessionStatementFor(false));
 
 export type Caller =
   | { via: "session"; userId: string; email: string; twoFactor: boolean }
-  | { via: "token"; userId: string; email: string; tokenId: string; companyId: string; scopes: string[] };
+  | { via: "token"; userId: string; email: string; tokenId: string; companyId: string; scopes: string[]; registryIds?: string[] };
 
 type Membership = { companyId: string; slug: string; name: string; role: Role; manageRegistries: boolean; requireTwoFactor: boolean };
 const memberOrNull = (
@@ -134,7 +140,16 @@ async function tokenCaller(authz: string, ip: string | null): Promise<{ caller: 
   }
   touchTokenSoon(db, row.id, row.lastUsedAt);
   return {
-    caller: { via: "token", userId: row.userId, email: row.email, tokenId: row.id, companyId: row.companyId, scopes: row.scopes },
+    caller: {
+      via: "token",
+      userId: row.userId,
+      email: row.email,
+      tokenId: row.id,
+      companyId: row.companyId,
+      scopes: row.scopes,
+      // An empty list is stored as null; either means every registry of the company.
+      ...(row.registryIds && row.registryIds.length > 0 ? { registryIds: row.registryIds } : {}),
+    },
     membership: memberOrNull(row.m),
   };
 }
@@ -230,7 +245,7 @@ export async function resolveContext(headers: Headers, companyRef: string, reque
     role: m.role,
     manageRegistries: m.manageRegistries,
     via: caller.via,
-    ...(caller.via === "token" ? { tokenId: caller.tokenId, scopes: caller.scopes } : {}),
+    ...(caller.via === "token" ? { tokenId: caller.tokenId, scopes: caller.scopes, ...(caller.registryIds ? { registryIds: caller.registryIds } : {}) } : {}),
     ip,
     requestId,
   };

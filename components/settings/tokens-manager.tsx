@@ -10,6 +10,7 @@ import { Input, Select, Textarea } from "@/components/ui/input";
 import { OneTimeSecret } from "@/components/ui/one-time-secret";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ApiTokenDto } from "@/lib/api-tokens/service";
+import { RegistryLimitChips, RegistryLimitPicker, registryLimitError, type RegistryOption } from "./registry-limit";
 
 const SCOPES = [
   { value: "registries:read", label: "Read registries", hint: "list, get, resolve, test saved" },
@@ -21,12 +22,14 @@ function when(iso: string | null) {
   return iso ? new Date(iso).toLocaleString() : "—";
 }
 
-export function TokensManager({ companySlug, companyId, tokens }: { companySlug: string; companyId: string; tokens: ApiTokenDto[] }) {
+export function TokensManager({ companySlug, companyId, tokens, registries }: { companySlug: string; companyId: string; tokens: ApiTokenDto[]; registries: RegistryOption[] }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<string | null>(null);
+  const [limit, setLimit] = useState<string[]>([]);
+  const names = Object.fromEntries(registries.map((r) => [r.id, r.name]));
 
   return (
     <div className="space-y-6">
@@ -45,6 +48,7 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
               cidrAllowlist: String(f.get("cidrAllowlist") ?? "")
                 .split(/[\s,]+/)
                 .filter(Boolean),
+              ...(limit.length > 0 ? { registryIds: limit } : {}),
             };
             setError(null);
             setFieldErrors({});
@@ -54,6 +58,7 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
               if (r.ok) {
                 setCreated(r.data.token);
                 form.reset();
+                setLimit([]);
                 router.refresh();
               } else {
                 setError(r.error);
@@ -96,6 +101,7 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
           <Field id="token-cidrs" label="Allowed addresses" hint="Optional. IPv4/IPv6 addresses or CIDRs, one per line, at most 25. Empty = any address." error={Object.entries(fieldErrors).find(([k]) => k.startsWith("cidrAllowlist"))?.[1]}>
             <Textarea id="token-cidrs" name="cidrAllowlist" rows={2} placeholder={"203.0.113.0/24\n2001:db8::/32"} />
           </Field>
+          <RegistryLimitPicker registries={registries} value={limit} onChange={setLimit} error={registryLimitError(fieldErrors)} />
           <Button type="submit" disabled={pending}>
             {pending ? "Creating…" : "Create token"}
           </Button>
@@ -132,6 +138,9 @@ export function TokensManager({ companySlug, companyId, tokens }: { companySlug:
                     <div className="font-medium">{t.name}</div>
                     <code className="text-xs text-zinc-500">{t.prefix}…</code>
                     {t.cidrAllowlist.length > 0 ? <div className="text-xs text-zinc-500">from {t.cidrAllowlist.join(", ")}</div> : null}
+                    <div className="mt-1">
+                      <RegistryLimitChips registryIds={t.registryIds} names={names} />
+                    </div>
                   </TableCell>
                   <TableCell className="hidden md:table-cell">
                     <div className="flex flex-wrap gap-1">

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 export const SETTINGS_SECTIONS = [
   { segment: "registries", label: "Container Registries" },
   { segment: "notifications", label: "Notifications" },
+  { segment: "integrations", label: "Integrations" },
   { segment: "tokens", label: "API tokens" },
   { segment: "members", label: "Members" },
   { segment: "audit", label: "Audit log" },

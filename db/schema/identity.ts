@@ -70,6 +70,11 @@ export const apiTokens = pgTable(
     scopes: text("scopes").array().notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     cidrAllowlist: text("cidr_allowlist").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The registries (ids of the token's company) the token is limited to: it sees, resolves and
+     * fetches only those. Null means every registry of the company.
+     */
+    registryIds: uuid("registry_ids").array(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

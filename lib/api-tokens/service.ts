@@ -1,8 +1,8 @@
 import "server-only";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "@/db";
 import { getDb } from "@/db";
-import { apiTokens } from "@/db/schema";
+import { apiTokens, registries } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { auditActor, isUuid, notFound, requirePermission, type RequestContext } from "@/lib/context";
 import { validationError, zodErrors } from "@/lib/errors";
@@ -16,6 +16,8 @@ export interface ApiTokenDto {
   scopes: string[];
   expiresAt: string | null;
   cidrAllowlist: string[];
+  /** The registries the token is limited to (ids), or null for every registry of the company. */
+  registryIds: string[] | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
   createdAt: string;
@@ -29,10 +31,28 @@ function dto(row: typeof apiTokens.$inferSelect): ApiTokenDto {
     scopes: row.scopes,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     cidrAllowlist: row.cidrAllowlist,
+    registryIds: row.registryIds && row.registryIds.length > 0 ? row.registryIds : null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/**
+ * The limit of a new token, checked against the company: each id must name one of its registries
+ * that is not deleted, else a 400 at `registryIds.N` (another company's id reads like an unknown
+ * one). Returns the ids once each, in the order given.
+ */
+async function checkRegistryLimit(db: Db, companyId: string, ids: readonly string[] | null): Promise<string[] | null> {
+  if (!ids) return null;
+  const found = await db
+    .select({ id: registries.id })
+    .from(registries)
+    .where(and(eq(registries.companyId, companyId), eq(registries.isDeleted, false), inArray(registries.id, [...new Set(ids)])));
+  const known = new Set(found.map((r) => r.id));
+  const errors = ids.flatMap((id, i) => (known.has(id) ? [] : [{ path: `registryIds.${i}`, message: "No registry of this company has this id (deleted, or never created)" }]));
+  if (errors.length > 0) throw validationError(errors);
+  return [...new Set(ids)];
 }
 
 /** Inserts a token for a user of a company (shared by the app and the CLI). The token is returned once. */
@@ -47,6 +67,7 @@ export async function issueApiToken(
   const parsed = createTokenSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   const data = parsed.data;
+  const registryIds = await checkRegistryLimit(db, owner.companyId, data.registryIds);
   const { token, hash, prefix } = generateApiToken();
   const [row] = await db
     .insert(apiTokens)
@@ -59,6 +80,7 @@ export async function issueApiToken(
       scopes: [...new Set(data.scopes)],
       expiresAt: data.expiresAt ? new Date(data.expiresAt) : null,
       cidrAllowlist: data.cidrAllowlist,
+      registryIds,
     })
     .returning();
   await recordAudit(db, actor, {
@@ -66,7 +88,7 @@ export async function issueApiToken(
     action: "token.created",
     targetType: "api_token",
     targetId: row!.id,
-    metadata: { name: data.name, scopes: row!.scopes, expiresAt: row!.expiresAt?.toISOString() ?? null, cidrAllowlist: row!.cidrAllowlist, ...auditExtra },
+    metadata: { name: data.name, scopes: row!.scopes, expiresAt: row!.expiresAt?.toISOString() ?? null, cidrAllowlist: row!.cidrAllowlist, registryIds, ...auditExtra },
   });
   return { token, apiToken: dto(row!) };
 }

@@ -20,6 +20,9 @@ export const companyNameField = z
   .max(100, { error: "Use at most 100 characters" })
   .refine((v) => /[a-z0-9]/i.test(v), { error: "Use at least one letter or digit" });
 
+/** The most registries one API token may be limited to. */
+export const MAX_TOKEN_REGISTRIES = 50;
+
 export const createTokenSchema = z
   .object({
     name: z.string().trim().min(1, { error: "Enter a name" }).max(100, { error: "Use at most 100 characters" }),
@@ -38,6 +41,16 @@ export const createTokenSchema = z
         });
       })
       .transform((list) => list.map((e) => normalizeCidr(e)!)),
+    /**
+     * Limits the token to these registries of its company (it sees, resolves and fetches only
+     * those); absent or null: every registry. Whether each exists is checked by the service.
+     */
+    registryIds: z
+      .array(z.string().trim().toLowerCase().pipe(z.uuid({ error: "Not a registry id (a UUID)" })), { error: "A list of registry ids" })
+      .min(1, { error: "Choose at least one registry, or leave the limit out for all registries" })
+      .max(MAX_TOKEN_REGISTRIES, { error: `At most ${MAX_TOKEN_REGISTRIES} registries` })
+      .nullish()
+      .transform((list) => list ?? null),
   })
   .strict();
 export type CreateTokenInput = z.input<typeof createTokenSchema>;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { openDb } from "@/db";
 import { releaseDataDir } from "@/db/data-dir";
-import { apiTokens, auditEvents, companies, memberships, sessions, users } from "@/db/schema";
+import { apiTokens, auditEvents, companies, memberships, registries, sessions, users } from "@/db/schema";
 import { createSession } from "@/lib/auth/sessions";
 import { checkCredentials } from "@/lib/auth/sign-in";
 import { hashApiToken } from "@/lib/auth/tokens";
@@ -91,6 +91,8 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
     { why: "an empty scope list", args: ["--scopes", ","], message: /scopes/ },
     { why: "a bad expiry", args: ["--scopes", "registries:read", "--expires", "tomorrow"], message: /--expires/ },
     { why: "a bad allowlist entry", args: ["--scopes", "registries:read", "--allow", "10.0.0.0/8,nonsense"], message: /cidrAllowlist\.1/ },
+    { why: "a registry limit that is not an id", args: ["--scopes", "registries:pull", "--registries", "nonsense"], message: /registryIds\.0/ },
+    { why: "a registry limit naming no registry of the company", args: ["--scopes", "registries:pull", "--registries", "00000000-0000-4000-8000-000000000000"], message: /registryIds\.0: No registry/ },
   ])(
     "token create with $why fails with a message on stderr and nothing on stdout",
     async ({ args, message }) => {
@@ -229,6 +231,26 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
         const actions = (await db.select().from(auditEvents)).map((e) => e.action);
         expect(actions).toEqual(expect.arrayContaining(["company.created", "member.added", "token.created"]));
         expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(token);
+      });
+    },
+    SLOW,
+  );
+
+  it(
+    "token create --registries limits the token to those registries",
+    async () => {
+      let registryId = "";
+      await withCliDb(async (db) => {
+        const [co] = await db.select().from(companies).where(eq(companies.slug, "cli-co"));
+        const [r] = await db.insert(registries).values({ companyId: co!.id, type: "custom", name: "cli limited", url: "127.0.0.1:9/cli", credentials: { url: "127.0.0.1:9/cli" } }).returning();
+        registryId = r!.id;
+      });
+      const res = await berth(["token", "create", "--company", "cli-co", "--email", "member@cli.test", "--scopes", "registries:pull", "--name", "limited", "--registries", `${registryId},${registryId}`]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(TOKEN_LINE);
+      await withCliDb(async (db) => {
+        const [row] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashApiToken(res.stdout.trim())));
+        expect(row!.registryIds).toEqual([registryId]);
       });
     },
     SLOW,

@@ -11,7 +11,8 @@ const USAGE = `Usage: npm run berth -- <command>
         password from stdin; an owner may name a company that does not exist yet (it is created)
   user reset-password --email E          password from stdin (12+ characters, not a common one); signs the user out everywhere
   token create --company SLUG --email E --scopes registries:read[,registries:write,registries:pull]
-        [--expires 30d|12h|never] [--name N] [--allow CIDR[,CIDR]]     prints the token alone on stdout
+        [--expires 30d|12h|never] [--name N] [--allow CIDR[,CIDR]] [--registries ID[,ID]]
+        prints the token alone on stdout; --registries limits it to those registries of the company
   keys rotate                             re-encrypts every stored secret with the active key
   db migrate                              applies pending migrations
 `;
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       scopes: { type: "string" },
       expires: { type: "string" },
       allow: { type: "string" },
+      registries: { type: "string" },
       "manage-registries": { type: "boolean" },
     },
     strict: true,
@@ -146,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
         scopes: need("scopes").split(",").map((s) => s.trim()).filter(Boolean),
         expiresAt: parseExpiry(values.expires),
         cidrAllowlist: values.allow ? values.allow.split(",").map((s) => s.trim()) : [],
+        ...(values.registries !== undefined ? { registryIds: values.registries.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
       },
       { ...actor, userId: user.id },
       { via: "cli", ...(bypassed ? { twoFactorPolicyBypassed: true } : {}) },

@@ -257,7 +257,33 @@ function healthCheckPaths(): Record<string, Json> {
   };
 }
 
+/** What a token limited to some registries may do, added to each registry operation's description. */
+const LIMIT_NOTES = {
+  sees: " A token limited to some registries (`registryIds`) sees only those: any other registry is 404, like an unknown id.",
+  matches:
+    " A token limited to some registries (`registryIds`) selects only among those: another registry's id, image or host gets the same 404 as one Berth does not know.",
+  creates: " 403 for a token limited to some registries (`registryIds`): it could not see what it created; use a token for all registries.",
+} as const;
+
+function limitNoteFor(operationId: string): string {
+  const id = operationId.replace(/^seed/, "").toLowerCase();
+  if (id === "createregistry" || id === "importdockerconfig") return LIMIT_NOTES.creates;
+  if (id === "validateregistry") return "";
+  if (id === "resolveimage" || id.includes("pullsecret") || id.includes("resolve")) return LIMIT_NOTES.matches;
+  return LIMIT_NOTES.sees;
+}
+
 function registryPaths(prefix: "v1" | "seed"): Record<string, Json> {
+  const paths = registryPathsWithoutLimits(prefix);
+  for (const item of Object.values(paths) as Record<string, { operationId?: string; description?: string }>[]) {
+    for (const operation of Object.values(item)) {
+      if (operation && typeof operation === "object" && typeof operation.operationId === "string") operation.description = `${operation.description ?? ""}${limitNoteFor(operation.operationId)}`;
+    }
+  }
+  return paths;
+}
+
+function registryPathsWithoutLimits(prefix: "v1" | "seed"): Record<string, Json> {
   const seed = prefix === "seed";
   const base = seed ? "/api/{companyId}/containerRegistryConfig" : "/api/v1/companies/{companyId}/registries";
   const tags = [seed ? "Container registry config (seed-compatible)" : "Registries"];
@@ -434,7 +460,8 @@ function identityPaths(): Record<string, Json> {
         tags,
         operationId: "createApiToken",
         summary: "Create an API token",
-        description: "The token (`brt_…`) is in this answer only. Session only; every role but viewer.",
+        description:
+          "The token (`brt_…`) is in this answer only. `registryIds` (1–50 ids of the company's registries, not deleted; else 400 at `registryIds.N`) limits the token to those registries: it then sees, resolves and fetches only them, and may not create or import registries (403). Without it the token covers every registry of the company. Session only; every role but viewer.",
         security: SESSION_ONLY,
         requestBody: jsonBody("CreateApiToken"),
         responses: { "201": answer("Created", "CreatedApiToken", { Location: { $ref: "#/components/headers/Location" } }), ...problems(400, 401, 403, 404, 413, 415) },

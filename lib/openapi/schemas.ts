@@ -220,7 +220,15 @@ const companySchema = z.object({ id: uuid, slug: z.string(), name: z.string(), r
 export const meSchema = z
   .object({
     user: z.object({ id: uuid, email: z.string(), name: z.string() }),
-    token: z.object({ id: uuid, name: z.string(), scopes: z.array(z.enum(SCOPE_VALUES)), expiresAt: dateTime.nullable() }).nullable().meta({ description: "The API token used, or null for a session" }),
+    token: z
+      .object({
+        id: uuid,
+        name: z.string(),
+        scopes: z.array(z.enum(SCOPE_VALUES)),
+        expiresAt: dateTime.nullable(),
+        registryIds: z.array(uuid).nullable().meta({ description: "The registries the token is limited to; null: every registry of the company" }),
+      })
+      .nullable().meta({ description: "The API token used, or null for a session" }),
     companies: z.array(companySchema),
   })
   .meta({ title: "Me" });
@@ -233,6 +241,10 @@ export const apiTokenSchema = z
     scopes: z.array(z.enum(SCOPE_VALUES)),
     expiresAt: dateTime.nullable(),
     cidrAllowlist: z.array(z.string()),
+    registryIds: z
+      .array(uuid)
+      .nullable()
+      .meta({ description: "The registries the token is limited to (it sees, resolves and fetches only those); null: every registry of the company" }),
     lastUsedAt: dateTime.nullable(),
     revokedAt: dateTime.nullable(),
     createdAt: dateTime,

@@ -29,6 +29,7 @@ import { AppError, validationError } from "@/lib/errors";
 import { bindingOf } from "./binding";
 import { importRequestSchema, parseDockerConfig, type DockerConfigEntry, type ImportAnswer } from "./docker-config";
 import { parseCreateRegistryBody } from "./generic-body";
+import { refuseLimitedCreate } from "./registry-rows";
 import { toFieldIssues, type RegistryInput } from "./schemas";
 import { insertRegistry, violatedRegistryRule } from "./service";
 
@@ -41,6 +42,7 @@ class DryRunRollback extends Error {}
 
 export async function importDockerConfig(ctx: RequestContext, body: unknown): Promise<ImportAnswer> {
   requirePermission(ctx, "registries:write");
+  refuseLimitedCreate(ctx);
   const request = importRequestSchema.safeParse(body);
   if (!request.success) throw validationError(toFieldIssues(request.error));
   const { dryRun } = request.data;

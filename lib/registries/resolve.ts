@@ -13,6 +13,7 @@ import type { RegistryDto } from "./dto";
 import { parseImageName } from "./connection/image-name";
 import { registriesForImage, type MatchCandidate } from "./image-match";
 import { resolveRequestSchema } from "./pull-secrets/request";
+import { registryScope } from "./registry-rows";
 import { getRegistry } from "./service";
 import { maybePruneRegistryUses, recordRegistryUses, type UseClient } from "./usage";
 
@@ -21,12 +22,15 @@ export interface Candidate extends MatchCandidate {
   isActive: boolean;
 }
 
-/** The company's registries that are not deleted (active or not), without their secrets. */
-export async function loadCandidates(db: Db, companyId: string): Promise<Candidate[]> {
+/**
+ * The caller's company's registries that are not deleted (active or not), without their secrets;
+ * for a token limited to some registries, only those.
+ */
+export async function loadCandidates(db: Db, ctx: Pick<RequestContext, "companyId" | "registryIds">): Promise<Candidate[]> {
   return db
     .select({ id: registries.id, type: registries.type, url: registries.url, plainHttp: registries.plainHttp, createdAt: registries.createdAt, name: registries.name, isActive: registries.isActive })
     .from(registries)
-    .where(and(eq(registries.companyId, companyId), eq(registries.isDeleted, false)));
+    .where(and(eq(registries.companyId, ctx.companyId), eq(registries.isDeleted, false), registryScope(ctx)));
 }
 
 /** The message of an image no registry matches. */
@@ -48,7 +52,7 @@ export async function resolveImage(ctx: RequestContext, body: unknown, meta: Use
   const image = parseImageName(parsed.data.image);
   if (!image.ok) throw validationError([{ path: "image", message: image.message }]);
   const db = await getDb();
-  const active = (await loadCandidates(db, ctx.companyId)).filter((c) => c.isActive);
+  const active = (await loadCandidates(db, ctx)).filter((c) => c.isActive);
   const [best] = registriesForImage(image.value, active);
   if (!best) throw new AppError("not_found", noRegistryFor([parsed.data.image.trim()]), { extra: { image: image.value.name } });
   await db.transaction(async (tx) => recordRegistryUses(tx as unknown as Db, ctx, "resolve", meta.client, [{ registryId: best.id, subject: parsed.data.image.trim() }]));

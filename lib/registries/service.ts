@@ -18,7 +18,7 @@ import { parseCreateRegistryBody } from "./generic-body";
 import { bindingOf } from "./binding";
 import { dropRegistryToken } from "./exchange";
 import { refreshDetectedExpiry, wantsExpiryDetection } from "./expiry/refresh";
-import { loadRegistryRow, type RegistryRow } from "./registry-rows";
+import { loadRegistryRow, refuseLimitedCreate, type RegistryRow } from "./registry-rows";
 import { keptSecretsFor, openRegistrySecrets, sealRegistrySecrets } from "./secrets";
 import { describeUse, lastUseOf } from "./usage";
 import {
@@ -209,14 +209,16 @@ const listColumns = Object.fromEntries(Object.entries(getTableColumns(registries
  * The list query, prepared once per database client for each combination of filters (name, type,
  * cursor): the SQL is built once and a request is one Bind/Execute round trip.
  */
-function listStatement(variant: { name: boolean; type: boolean; cursor: boolean; health: boolean }) {
+function listStatement(variant: { name: boolean; type: boolean; cursor: boolean; health: boolean; limited: boolean }) {
   return (db: Db) => {
     const where: SQL[] = [eq(registries.companyId, sql.placeholder("companyId")), eq(registries.isDeleted, false)];
+    // A token limited to some registries lists only those (the ids as one array literal, `{a,b}`).
+    if (variant.limited) where.push(sql`${registries.id} = any(${sql.placeholder("registryIds")}::uuid[])`);
     if (variant.name) where.push(ilike(registries.name, sql.placeholder("name")));
     if (variant.type) where.push(eq(registries.type, sql.placeholder("type")));
     if (variant.cursor) where.push(sql`(${registries.createdAt}, ${registries.id}) < (${sql.placeholder("cursorAt")}::timestamptz, ${sql.placeholder("cursorId")}::uuid)`);
     if (variant.health) where.push(sql`${healthStatusSql()} = ${sql.placeholder("health")}`);
-    const key = `${+variant.name}${+variant.type}${+variant.cursor}${+variant.health}`;
+    const key = `${+variant.name}${+variant.type}${+variant.cursor}${+variant.health}${+variant.limited}`;
     return (
       db
         // The cursor keeps the full (microsecond) precision, in a form that does not depend on the session's DateStyle or TimeZone.
@@ -234,10 +236,13 @@ function listStatement(variant: { name: boolean; type: boolean; cursor: boolean;
   };
 }
 const listStatements = Object.fromEntries(
-  Array.from({ length: 16 }, (_, i) => [i, preparedPerDb(listStatement({ name: !!(i & 1), type: !!(i & 2), cursor: !!(i & 4), health: !!(i & 8) }))]),
+  Array.from({ length: 32 }, (_, i) => [i, preparedPerDb(listStatement({ name: !!(i & 1), type: !!(i & 2), cursor: !!(i & 4), health: !!(i & 8), limited: !!(i & 16) }))]),
 ) as Record<number, (db: Db) => ReturnType<ReturnType<typeof listStatement>>>;
 
-/** Newest first, keyset-paginated on (created_at, id) at full timestamp precision. */
+/**
+ * Newest first, keyset-paginated on (created_at, id) at full timestamp precision; a token limited
+ * to some registries lists only those.
+ */
 export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Promise<RegistryPage> {
   requirePermission(ctx, "registries:list");
   const limit = q.limit ?? 100;
@@ -249,9 +254,11 @@ export async function listRegistries(ctx: RequestContext, q: ListQuery = {}): Pr
   }
   const cursor = q.pageToken ? decodeCursor(q.pageToken) : null;
   const db = await getDb();
-  const statement = listStatements[(q.name ? 1 : 0) | (q.type ? 2 : 0) | (cursor ? 4 : 0) | (q.health ? 8 : 0)]!(db);
+  const statement = listStatements[(q.name ? 1 : 0) | (q.type ? 2 : 0) | (cursor ? 4 : 0) | (q.health ? 8 : 0) | (ctx.registryIds ? 16 : 0)]!(db);
   const rows = await statement.execute({
     companyId: ctx.companyId,
+    // Ids come from the token's row (uuids): safe inside an array literal.
+    registryIds: ctx.registryIds ? `{${ctx.registryIds.join(",")}}` : undefined,
     name: q.name ? `%${q.name.replace(/[\\%_]/g, (c) => "\\" + c)}%` : undefined,
     type: q.type,
     health: q.health,
@@ -278,6 +285,7 @@ export async function getRegistry(ctx: RequestContext, id: string): Promise<Regi
 /** Create from a typed body or the generic body `{name, url, username?, password?, token?}`. */
 export async function createRegistry(ctx: RequestContext, body: unknown): Promise<RegistryDto> {
   requirePermission(ctx, "registries:write");
+  refuseLimitedCreate(ctx);
   const parsed = parseCreateRegistryBody(body);
   if (!parsed.ok) throw validationError(parsed.errors);
   const db = await getDb();

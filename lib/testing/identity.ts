@@ -62,12 +62,12 @@ export async function tokenFor(
   db: Db,
   companyId: string,
   userId: string,
-  opts: { scopes?: string[]; cidrAllowlist?: string[]; expiresAt?: string | null; name?: string } = {},
+  opts: { scopes?: string[]; cidrAllowlist?: string[]; expiresAt?: string | null; name?: string; registryIds?: string[] } = {},
 ): Promise<{ token: string; id: string }> {
   const { token, apiToken } = await issueApiToken(
     db,
     { companyId, userId },
-    { name: opts.name ?? "test", scopes: opts.scopes ?? ALL_SCOPES, cidrAllowlist: opts.cidrAllowlist ?? [], expiresAt: opts.expiresAt ?? null },
+    { name: opts.name ?? "test", scopes: opts.scopes ?? ALL_SCOPES, cidrAllowlist: opts.cidrAllowlist ?? [], expiresAt: opts.expiresAt ?? null, ...(opts.registryIds ? { registryIds: opts.registryIds } : {}) },
     { userId, requestId: "test" },
   );
   return { token, id: apiToken.id };

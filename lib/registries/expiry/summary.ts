@@ -1,6 +1,6 @@
 /**
  * What the registries page's banner and the settings navigation's badge count: registries of the
- * company expiring within 14 days or expired, and API tokens expiring within 14 days (all the
+ * company expiring within 14 days or expired (for a token limited to some registries, of those), and API tokens expiring within 14 days (all the
  * company's for owners and admins, who can see them in the audit log; the caller's own
  * otherwise, the ones the tokens page shows). One round trip on partial indexes.
  */
@@ -35,7 +35,8 @@ export async function expirySummary(ctx: RequestContext, now: Date = new Date())
             and t.expires_at > ${at}::timestamptz and t.expires_at <= ${soon}::timestamptz
             and (${allTokens} or t.user_id = ${ctx.userId})) as tokens
       from registries r
-      where r.company_id = ${ctx.companyId} and r.is_deleted = false and r.expires_at is not null and r.expires_at <= ${soon}::timestamptz`),
+      where r.company_id = ${ctx.companyId} and r.is_deleted = false and r.expires_at is not null and r.expires_at <= ${soon}::timestamptz
+        ${ctx.registryIds ? sql`and r.id in (${sql.join(ctx.registryIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``}`),
   );
   const registriesExpired = Number(row?.expired ?? 0);
   const registriesExpiring = Number(row?.expiring ?? 0);

@@ -6,7 +6,8 @@
  * `registries:pull`), the caller's rate limit (`BERTH_PULL_RATE_LIMIT` per minute per API token,
  * or per user for a session; counted in PostgreSQL, every attempt counts), the body, then the
  * selection: unknown or deleted ids are 404, inactive registries 400, images and hosts that
- * match no active registry 404, each naming them. Images select the registry `resolve` would
+ * match no active registry 404, each naming them. A token limited to some registries selects only
+ * among those: another registry's id, image or host reads exactly like one Berth does not know. Images select the registry `resolve` would
  * answer; hosts every active registry on the host. A `public` registry adds nothing (it needs no
  * credentials). Each issued secret is audited (`registry.pull_secret_issued`: who, token or
  * session, registries, images or hosts, address, format, client; never a secret) and recorded
@@ -26,7 +27,7 @@ import { consumeRate, rateLimitedError } from "@/lib/rate-limit";
 import { parseImageDomain, parseImageName } from "../connection/image-name";
 import { exchangeTransportFromEnv } from "../exchange";
 import { registriesForImage, registriesOnHost } from "../image-match";
-import type { RegistryRow } from "../registry-rows";
+import { registryScope, type RegistryRow } from "../registry-rows";
 import { loadCandidates, noRegistryFor, type Candidate, type UseMeta } from "../resolve";
 import { maybePruneRegistryUses, recordRegistryUses, type UseRecord } from "../usage";
 import { formatPullSecret, type PullSecretContent, type SignInEntry } from "./formats";
@@ -109,11 +110,11 @@ function select(req: PullSecretRequest, candidates: readonly Candidate[]): Map<s
   return selected;
 }
 
-async function loadRows(db: Db, companyId: string, ids: readonly string[]): Promise<Map<string, RegistryRow>> {
+async function loadRows(db: Db, ctx: RequestContext, ids: readonly string[]): Promise<Map<string, RegistryRow>> {
   const rows = await db
     .select()
     .from(registries)
-    .where(and(eq(registries.companyId, companyId), inArray(registries.id, [...ids]), eq(registries.isDeleted, false)));
+    .where(and(eq(registries.companyId, ctx.companyId), inArray(registries.id, [...ids]), eq(registries.isDeleted, false), registryScope(ctx)));
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -141,8 +142,8 @@ export async function issuePullSecret(
   const parsed = pullSecretRequestSchema.safeParse(body);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   const req = parsed.data;
-  const selected = select(req, await loadCandidates(db, ctx.companyId));
-  const rows = await loadRows(db, ctx.companyId, [...selected.keys()]);
+  const selected = select(req, await loadCandidates(db, ctx));
+  const rows = await loadRows(db, ctx, [...selected.keys()]);
   const gone = [...selected.keys()].filter((id) => !rows.has(id));
   if (gone.length > 0) throw new AppError("not_found", `Registry not found (${gone.map((id) => selected.get(id)!.path).join(", ")}): it was deleted meanwhile`);
 

@@ -3,6 +3,7 @@ import { Alert, PageHeader } from "@/components/ui/card";
 import { listApiTokens } from "@/lib/api-tokens/service";
 import { can } from "@/lib/context";
 import { companyPageContext } from "@/lib/page-auth";
+import { listRegistryChoices } from "@/lib/registries/choices";
 
 export const metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
@@ -27,7 +28,12 @@ export default async function TokensPage({ params }: { params: Promise<{ company
   return (
     <>
       {header}
-      <TokensManager companySlug={ctx.companySlug} companyId={ctx.companyId} tokens={await listApiTokens(ctx)} />
+      <TokensManager
+        companySlug={ctx.companySlug}
+        companyId={ctx.companyId}
+        tokens={await listApiTokens(ctx)}
+        registries={(await listRegistryChoices(ctx)).map(({ id, name, url, isActive }) => ({ id, name, url, isActive }))}
+      />
     </>
   );
 }

@@ -15,7 +15,7 @@ export const GET = callerRoute(async (_req, { caller }) => {
   let companies = await listUserCompanies(caller.userId);
   if (caller.via === "token") {
     const [t] = await db.select().from(apiTokens).where(eq(apiTokens.id, caller.tokenId));
-    token = { id: t!.id, name: t!.name, scopes: t!.scopes, expiresAt: t!.expiresAt?.toISOString() ?? null };
+    token = { id: t!.id, name: t!.name, scopes: t!.scopes, expiresAt: t!.expiresAt?.toISOString() ?? null, registryIds: t!.registryIds && t!.registryIds.length > 0 ? t!.registryIds : null };
     companies = companies.filter((c) => c.id === caller.companyId);
   }
   return json({ user, token, companies }, { headers: { "Cache-Control": "no-store" } });
