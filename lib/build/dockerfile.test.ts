@@ -138,9 +138,10 @@ describe("Dockerfile", () => {
     expect(cmd, check).not.toBeNull();
     const argv = JSON.parse(cmd![1]!) as string[];
     expect(argv[0]).toBe("node");
-    expect(argv.join(" ")).toContain("/api/ready");
+    const paths = [...argv.join(" ").matchAll(/(\/api\/[\w/-]+)/g)].map((m) => m[1]);
+    expect(paths).toEqual(["/api/ready"]);
     expect(argv.join(" ")).not.toMatch(/curl|wget/);
-    expect(fs.existsSync(path.join(ROOT, "app/api/ready/route.ts"))).toBe(true);
+    expect(fs.existsSync(path.join(ROOT, "app", paths[0]!, "route.ts")), `app${paths[0]}/route.ts`).toBe(true);
   });
 
   it("starts the standalone server in exec form", () => {
