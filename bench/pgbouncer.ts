@@ -7,9 +7,11 @@
  *
  *   PGB_URLS="postgres://postgres@127.0.0.1:5434/postgres postgres://postgres@127.0.0.1:6432/postgres postgres://postgres@127.0.0.1:6432/postgres?prepare=false" \
  *   npx tsx --conditions=react-server bench/pgbouncer.ts
+ * With PGB_MODE=throughput instead: one seeded instance per URL, all running, and the list
+ * (`GET …/registries?limit=50`, wrk, 8 connections) measured on each in alternating rounds.
  * Loopback addresses only; docs/scaling.md has the PgBouncer configuration used.
  */
-import { createBenchDb, log, prepareServer, PROD_DIST, seedRegistries, seedToken, sleep, sqlRows } from "./lib";
+import { alternate, createBenchDb, fmt, log, median, prepareServer, PROD_DIST, seedRegistries, seedToken, sleep, sqlRows, type BenchDb, type Seeded, type Server } from "./lib";
 
 const LOOPBACK = /^postgres(ql)?:\/\/[^@]*@(127\.\d+\.\d+\.\d+|\[::1\]|localhost)[:/]/;
 
@@ -83,9 +85,41 @@ async function run(base: string) {
   );
 }
 
+async function throughput(urls: string[]) {
+  const sides: { base: string; bdb: BenchDb; server: Server; seeded: Seeded }[] = [];
+  try {
+    for (const base of urls) {
+      if (!LOOPBACK.test(base)) throw new Error(`loopback databases only: ${base}`);
+      process.env.BENCH_POSTGRES_URL = base;
+      const bdb = await createBenchDb("postgres");
+      const { server, seeded } = await prepareServer(bdb, PROD_DIST, async (db) => {
+        const s = await seedToken(db);
+        await seedRegistries(db, s.companyId, s.userId, 10_000);
+        return s;
+      });
+      sides.push({ base, bdb, server, seeded });
+    }
+    const res = alternate(
+      Object.fromEntries(sides.map((s, i) => [String(i), { url: `${s.server.url}/api/v1/companies/${s.seeded.companyId}/registries?limit=50`, headers: { Authorization: `Bearer ${s.seeded.token}` } }])),
+      { connections: 8, seconds: 5, rounds: 3, warmupSeconds: 2 },
+    );
+    console.log("| DATABASE_URL | list req/s (median of 3) | p99 ms (median) |\n|---|---|---|");
+    sides.forEach((s, i) => {
+      const r = res[String(i)]!;
+      console.log(`| ${s.base.replace(/\/\/[^@]*@/, "//")} | ${fmt(median(r.map((x) => x.rps)), 0)} | ${fmt(median(r.map((x) => x.p99)), 1)} |`);
+    });
+  } finally {
+    for (const s of sides) {
+      await s.server.stop();
+      await s.bdb.drop();
+    }
+  }
+}
+
 async function main() {
   const urls = (process.env.PGB_URLS ?? "").split(/\s+/).filter(Boolean);
   if (urls.length === 0) throw new Error("set PGB_URLS to the DATABASE_URLs to compare");
+  if (process.env.PGB_MODE === "throughput") return throughput(urls);
   console.log("| DATABASE_URL | start (2 starts + seed) | list requests | creates | pull secrets | failed statuses |\n|---|---|---|---|---|---|");
   for (const u of urls) {
     log("through", u);
