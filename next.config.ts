@@ -13,6 +13,19 @@ const nextConfig: NextConfig = {
   distDir: process.env.BERTH_DIST_DIR || ".next",
   // PGlite ships a WASM build that must be loaded by Node, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "@node-rs/argon2"],
+  /**
+   * A self-contained server in `<distDir>/standalone` (server.js + the traced node_modules) for
+   * the container image and plain-Node deployments; `npm run build` copies static and public in.
+   */
+  output: "standalone",
+  /**
+   * Files read at run time, which the tracer cannot see from imports: the SQL migrations (applied
+   * at every start, from `<cwd>/db/migrations`) and the client files served at /downloads/*.
+   */
+  outputFileTracingIncludes: {
+    "/*": ["./db/migrations/**/*"],
+    "/downloads/*": ["./lib/clients/**/*"],
+  },
   poweredByHeader: false,
   // /downloads/* serve lib/clients/*.js as files (read at run time, not bundled): trace them in,
   // so a standalone build carries them too.
