@@ -27,9 +27,6 @@ const nextConfig: NextConfig = {
     "/downloads/*": ["./lib/clients/**/*"],
   },
   poweredByHeader: false,
-  // /downloads/* serve lib/clients/*.js as files (read at run time, not bundled): trace them in,
-  // so a standalone build carries them too.
-  outputFileTracingIncludes: { "/downloads/*": ["./lib/clients/*.js"] },
   typedRoutes: false,
   async headers() {
     return [
