@@ -1,0 +1,124 @@
+/**
+ * The graceful-shutdown sequence as a small state machine, free of process and server handles
+ * so that it can be tested with fake timers. The process wiring is in ./shutdown.ts.
+ *
+ * On the first signal:
+ * 1. `draining`: readiness answers 503 while everything else is still served, for `drainMs`,
+ *    so that load balancers take the instance out of rotation before it stops accepting;
+ * 2. `closing`: stop accepting connections and wait for the requests in flight;
+ * 3. `jobs`: stop the job runner (running jobs finish, or are handed back for another instance);
+ * 4. `database`: close the pool;
+ * 5. `done`: exit 0, or 1 when the budget (`timeoutMs`, counted from the end of the drain) ran
+ *    out in any phase (the remaining phases still run, with what is left of the budget, at
+ *    least `minPhaseMs` each so that jobs are handed back and the pool is closed).
+ * A second signal during the sequence is logged and ignored: the sequence already bounds the
+ * time it takes, and an operator who wants it to end at once sends SIGKILL.
+ */
+
+export type ShutdownPhase = "serving" | "draining" | "closing" | "jobs" | "database" | "done";
+
+export interface ShutdownSteps {
+  /** Stops accepting connections; resolves once the requests in flight are answered. */
+  stopAccepting(): Promise<void>;
+  /** Ends the connections left when the budget ran out. */
+  forceClose(): void;
+  /** Stops the job runner within `budgetMs`. */
+  stopJobs(budgetMs: number): Promise<void>;
+  /** Closes the database pool within `budgetMs`. */
+  closeDatabase(budgetMs: number): Promise<void>;
+  /** Ends the process. */
+  exit(code: number): void;
+  /** One line per phase (and per ignored signal). */
+  log(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ShutdownOptions {
+  drainMs: number;
+  timeoutMs: number;
+  /** Budget each later phase gets even after the deadline passed; default 1 000 ms. */
+  minPhaseMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ShutdownSequence {
+  phase(): ShutdownPhase;
+  /** Starts the sequence (first call) or logs the signal (later calls). Resolves when done. */
+  signal(name: string): Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves to true when `work` settled within `ms`, false when the time ran out first. */
+async function within(work: Promise<unknown>, ms: number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+  let timedOut = false;
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  const timer = sleep(Math.max(0, ms)).then(() => {
+    timedOut = true;
+    return false;
+  });
+  const ok = await Promise.race([settled, timer]);
+  return ok && !timedOut;
+}
+
+export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOptions): ShutdownSequence {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const minPhaseMs = options.minPhaseMs ?? 1000;
+  let phase: ShutdownPhase = "serving";
+  let running: Promise<void> | undefined;
+
+  async function run(signal: string): Promise<void> {
+    const started = now();
+    phase = "draining";
+    steps.log({ signal, phase, drainMs: options.drainMs, timeoutMs: options.timeoutMs }, "shutdown: draining (readiness answers 503, requests are still served)");
+    await sleep(options.drainMs);
+
+    const deadline = now() + options.timeoutMs;
+    const left = () => Math.max(minPhaseMs, deadline - now());
+    let timedOut = false;
+
+    phase = "closing";
+    steps.log({ phase }, "shutdown: no longer accepting connections, finishing the requests in flight");
+    if (!(await within(steps.stopAccepting(), deadline - now(), sleep))) {
+      timedOut = true;
+      steps.log({ phase }, "shutdown: requests still in flight at the deadline; closing their connections");
+      steps.forceClose();
+    }
+
+    phase = "jobs";
+    const jobsBudget = left();
+    steps.log({ phase, budgetMs: jobsBudget }, "shutdown: stopping the job runner");
+    // The runner's own limit is the budget; the extra second covers handing jobs back.
+    if (!(await within(steps.stopJobs(jobsBudget), jobsBudget + minPhaseMs, sleep))) timedOut = true;
+    if (now() > deadline) timedOut = true;
+
+    phase = "database";
+    const dbBudget = left();
+    steps.log({ phase, budgetMs: dbBudget }, "shutdown: closing the database pool");
+    if (!(await within(steps.closeDatabase(dbBudget), dbBudget + minPhaseMs, sleep))) timedOut = true;
+
+    phase = "done";
+    const code = timedOut ? 1 : 0;
+    steps.log({ phase, exitCode: code, tookMs: now() - started }, timedOut ? "shutdown: done, but the time ran out" : "shutdown: done");
+    steps.exit(code);
+  }
+
+  return {
+    phase: () => phase,
+    signal(name) {
+      if (running) {
+        steps.log({ signal: name, phase }, "shutdown: already shutting down; signal ignored (send SIGKILL to stop at once)");
+        return running;
+      }
+      running = run(name).catch((err: unknown) => {
+        steps.log({ err: err instanceof Error ? err.message : String(err) }, "shutdown: failed");
+        steps.exit(1);
+      });
+      return running;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import "server-only";
+import type http from "node:http";
+import { closeDb } from "@/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { stopJobRunner } from "./jobs";
+import { markClosing, requestsInFlight, trackedServers, whenIdle } from "./request-hooks";
+import { createShutdownSequence, type ShutdownPhase, type ShutdownSequence } from "./shutdown-sequence";
+
+/**
+ * Berth's graceful shutdown on SIGTERM and SIGINT (the sequence: ./shutdown-sequence.ts).
+ *
+ * It is installed only when `NEXT_MANUAL_SIG_HANDLE` is set: without it Next.js installs its own
+ * handler, which stops at once and exits 143, and two handlers would race. Whatever starts the
+ * server sets it (`npm start`, the standalone server, the container image, the e2e harness).
+ * The servers to close are the ones the request hooks saw (./request-hooks.ts).
+ */
+const globalForShutdown = globalThis as unknown as { berthShutdown?: ShutdownSequence };
+
+/** The phase of this process's shutdown (`serving` until a signal arrived). */
+export function shutdownPhase(): ShutdownPhase {
+  return globalForShutdown.berthShutdown?.phase() ?? "serving";
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    // Keep-alive connections between requests would hold close() open until they time out.
+    server.closeIdleConnections();
+  });
+}
+
+export function installShutdownHandlers(): void {
+  if (globalForShutdown.berthShutdown) return;
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+    log.info("NEXT_MANUAL_SIG_HANDLE is not set: Next.js handles SIGTERM (no drain; exit 143)");
+    return;
+  }
+  const e = env();
+  const sequence = createShutdownSequence(
+    {
+      async stopAccepting() {
+        markClosing();
+        const servers = trackedServers();
+        log.info({ servers: servers.length, inFlight: requestsInFlight() }, "shutdown: closing the listening sockets");
+        // A request that arrived in the meantime keeps its connection until answered; idle
+        // sockets are closed again after each answer by `Connection: close`.
+        const idleTimer = setInterval(() => servers.forEach((s) => s.closeIdleConnections()), 100);
+        try {
+          await Promise.all([...servers.map(closeServer), whenIdle()]);
+        } finally {
+          clearInterval(idleTimer);
+        }
+      },
+      forceClose() {
+        for (const server of trackedServers()) server.closeAllConnections();
+      },
+      stopJobs: (budgetMs) => stopJobRunner(budgetMs),
+      closeDatabase: (budgetMs) => closeDb({ timeoutMs: budgetMs }),
+      exit: (code) => {
+        log.flush?.();
+        process.exit(code);
+      },
+      log: (fields, message) => log.info(fields, message),
+    },
+    { drainMs: e.BERTH_DRAIN_MS, timeoutMs: e.BERTH_SHUTDOWN_TIMEOUT_MS },
+  );
+  globalForShutdown.berthShutdown = sequence;
+  for (const name of ["SIGTERM", "SIGINT"] as const) {
+    process.on(name, () => void sequence.signal(name));
+  }
+  log.info({ drainMs: e.BERTH_DRAIN_MS, timeoutMs: e.BERTH_SHUTDOWN_TIMEOUT_MS }, "graceful shutdown on SIGTERM and SIGINT");
+}
