@@ -8,8 +8,8 @@
  * 2. `closing`: stop accepting connections and wait for the requests in flight;
  * 3. `jobs`: stop the job runner (running jobs finish, or are handed back for another instance);
  * 4. `database`: close the pool;
- * 5. `done`: exit 0, or 1 when the budget (`timeoutMs`, counted from the end of the drain) ran
- *    out in any phase (the remaining phases still run, with what is left of the budget, at
+ * 5. `done`: exit 0, or 1 when a step failed or the budget (`timeoutMs`, counted from the end
+ *    of the drain) ran out in any phase (the remaining phases still run, with what is left of the budget, at
  *    least `minPhaseMs` each so that jobs are handed back and the pool is closed).
  * A second signal during the sequence is logged and ignored: the sequence already bounds the
  * time it takes, and an operator who wants it to end at once sends SIGKILL.
@@ -49,19 +49,16 @@ export interface ShutdownSequence {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Resolves to true when `work` settled within `ms`, false when the time ran out first. */
-async function within(work: Promise<unknown>, ms: number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
-  let timedOut = false;
+type Outcome = "ok" | "failed" | "timeout";
+
+/** How `work` ended within `ms`: settled, rejected, or still running when the time ran out. */
+async function within(work: Promise<unknown>, ms: number, sleep: (ms: number) => Promise<void>): Promise<Outcome> {
   const settled = work.then(
-    () => true,
-    () => true,
+    () => "ok" as const,
+    () => "failed" as const,
   );
-  const timer = sleep(Math.max(0, ms)).then(() => {
-    timedOut = true;
-    return false;
-  });
-  const ok = await Promise.race([settled, timer]);
-  return ok && !timedOut;
+  const timer = sleep(Math.max(0, ms)).then(() => "timeout" as const);
+  return Promise.race([settled, timer]);
 }
 
 export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOptions): ShutdownSequence {
@@ -79,12 +76,16 @@ export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOp
 
     const deadline = now() + options.timeoutMs;
     const left = () => Math.max(minPhaseMs, deadline - now());
-    let timedOut = false;
+    const problems: string[] = [];
+    const note = (outcome: Outcome) => {
+      if (outcome !== "ok") problems.push(`${phase}: ${outcome === "failed" ? "failed" : "out of time"}`);
+    };
 
     phase = "closing";
     steps.log({ phase }, "shutdown: no longer accepting connections, finishing the requests in flight");
-    if (!(await within(steps.stopAccepting(), deadline - now(), sleep))) {
-      timedOut = true;
+    const closing = await within(steps.stopAccepting(), deadline - now(), sleep);
+    note(closing);
+    if (closing !== "ok") {
       steps.log({ phase }, "shutdown: requests still in flight at the deadline; closing their connections");
       steps.forceClose();
     }
@@ -92,18 +93,17 @@ export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOp
     phase = "jobs";
     const jobsBudget = left();
     steps.log({ phase, budgetMs: jobsBudget }, "shutdown: stopping the job runner");
-    // The runner's own limit is the budget; the extra second covers handing jobs back.
-    if (!(await within(steps.stopJobs(jobsBudget), jobsBudget + minPhaseMs, sleep))) timedOut = true;
-    if (now() > deadline) timedOut = true;
+    // The runner's own limit is the budget; the extra minPhaseMs covers handing jobs back.
+    note(await within(steps.stopJobs(jobsBudget), jobsBudget + minPhaseMs, sleep));
 
     phase = "database";
     const dbBudget = left();
     steps.log({ phase, budgetMs: dbBudget }, "shutdown: closing the database pool");
-    if (!(await within(steps.closeDatabase(dbBudget), dbBudget + minPhaseMs, sleep))) timedOut = true;
+    note(await within(steps.closeDatabase(dbBudget), dbBudget + minPhaseMs, sleep));
 
     phase = "done";
-    const code = timedOut ? 1 : 0;
-    steps.log({ phase, exitCode: code, tookMs: now() - started }, timedOut ? "shutdown: done, but the time ran out" : "shutdown: done");
+    const code = problems.length > 0 ? 1 : 0;
+    steps.log({ phase, exitCode: code, tookMs: now() - started, problems }, code === 0 ? "shutdown: done" : "shutdown: done, with problems");
     steps.exit(code);
   }
 
