@@ -1,0 +1,222 @@
+/**
+ * Graceful shutdown under load, against a real server on PostgreSQL (the job queue is shared
+ * state: the test reads it after the process is gone).
+ *
+ * The server runs with NEXT_MANUAL_SIG_HANDLE=true (Berth's handler, not Next's) and a 2 s
+ * drain. While 8 loops list registries with a token and 2 loops run a slow-ish Test Connection
+ * (a registry on loopback that answers after 600 ms), and a scheduled check of a registry that
+ * answers after 4 s is running, the test sends SIGTERM and asserts:
+ * - every request got 200, or was refused at connect (ECONNREFUSED: it never reached the
+ *   server); none failed in flight;
+ * - during the drain /api/ready answered 503 with `checks.shutdown: "draining"` while the list
+ *   still answered 200;
+ * - new connections were refused while the process was still finishing the check;
+ * - the process exited 0 within the drain plus the budget;
+ * - the check in flight at SIGTERM ran to completion exactly once (one `schedule` row in
+ *   registry_checks, the job moved to its next slot with no claim left).
+ */
+import http from "node:http";
+import net from "node:net";
+import { expect, request as playwrightRequest, test } from "@playwright/test";
+import postgres from "postgres";
+import { startBerth, type BerthServer } from "../support/server";
+import { ADMIN, bootstrapOwner } from "../support/session";
+
+const DRAIN_MS = 2000;
+const TIMEOUT_MS = 15_000;
+const JOB_DELAY_MS = 4000;
+
+/** A plain-HTTP registry on loopback that answers every request after `delayMs`. */
+function slowRegistry(delayMs: number): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits += 1;
+    setTimeout(() => {
+      res.writeHead(401, { "Docker-Distribution-API-Version": "registry/2.0", "WWW-Authenticate": 'Basic realm="slow"', "Content-Type": "application/json" });
+      res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    }, delayMs);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      const close = () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+      resolve({ port, hits: () => hits, close });
+    });
+  });
+}
+
+/** The PostgreSQL server of CI's DATABASE_URL (or the local one), with a fresh database. */
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(base.hostname)) throw new Error("The shutdown test only uses a PostgreSQL on loopback");
+  const name = `berth_shutdown_${Date.now()}_${process.pid}`;
+  base.pathname = "/postgres";
+  const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+type Outcome = { kind: "ok" | "refused" | "failed"; startedAt: number; endedAt: number; status?: number; error?: string };
+
+/** One request: 200, refused at connect, or a failure (anything else). */
+async function attempt(url: string, init: RequestInit): Promise<Outcome> {
+  const startedAt = Date.now();
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
+    await res.arrayBuffer();
+    return { kind: res.status === 200 ? "ok" : "failed", status: res.status, startedAt, endedAt: Date.now() };
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    return { kind: code === "ECONNREFUSED" ? "refused" : "failed", error: `${code ?? ""} ${String(err)}`, startedAt, endedAt: Date.now() };
+  }
+}
+
+test("SIGTERM under load: drain with 503 readiness, no request lost, the running check finishes once, exit 0", async () => {
+  test.setTimeout(90_000);
+  const db = await freshDatabase();
+  const jobRegistry = await slowRegistry(JOB_DELAY_MS);
+  const testRegistry = await slowRegistry(600);
+  let server: BerthServer | undefined;
+  const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  try {
+    server = await startBerth({
+      DATABASE_URL: db.url,
+      NEXT_MANUAL_SIG_HANDLE: "true",
+      BERTH_DRAIN_MS: String(DRAIN_MS),
+      BERTH_SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS),
+      BERTH_TEST_RATE_LIMIT: "1000",
+      BERTH_ADMIN_EMAIL: ADMIN.email,
+      BERTH_ADMIN_PASSWORD: ADMIN.password,
+      BERTH_COMPANY_NAME: ADMIN.company,
+    });
+    const api = await playwrightRequest.newContext({ baseURL: server.url });
+    const { companyId, token } = await bootstrapOwner(api, ["registries:read", "registries:write", "registries:test"]);
+    const auth = { Authorization: `Bearer ${token}` };
+    const mk = async (name: string, port: number) => {
+      const res = await api.post(`/api/v1/companies/${companyId}/registries`, {
+        data: { name, type: "custom", credentials: { url: `http://127.0.0.1:${port}`, username: "robot", password: `pw-${name}-${Date.now()}` } },
+        headers: auth,
+      });
+      expect(res.status(), await res.text()).toBe(201);
+      return (await res.json()).id as string;
+    };
+    const checkedId = await mk("scheduled-slow", jobRegistry.port);
+    const testedId = await mk("tested-slow", testRegistry.port);
+    await api.dispose();
+
+    // The schedule task would create the check job at its next run; the test makes it due now.
+    await sql`
+      insert into jobs (kind, key, payload, run_at)
+      values ('registry.check', ${`registry.check:${checkedId}`}, ${sql.json({ registryId: checkedId, companyId })}, now())
+      on conflict (key) do update set run_at = now()`;
+
+    const list = `${server.url}/api/v1/companies/${companyId}/registries?limit=20`;
+    const testUrl = `${server.url}/api/v1/companies/${companyId}/registries/${testedId}/test`;
+    const outcomes: (Outcome & { what: string })[] = [];
+    const readiness: { at: number; status: number | "refused"; shutdown?: string }[] = [];
+    let exitedAt = 0;
+    const exited = server.exited.then((r) => {
+      exitedAt = Date.now();
+      return r;
+    });
+    const loop = async (what: string, url: string, init: RequestInit) => {
+      for (;;) {
+        const o = await attempt(url, init);
+        outcomes.push({ ...o, what });
+        if (o.kind === "refused" && exitedAt) return;
+        if (o.kind === "refused") await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const readyLoop = async () => {
+      for (;;) {
+        const at = Date.now();
+        try {
+          const res = await fetch(`${server!.url}/api/ready`, { signal: AbortSignal.timeout(5000) });
+          const body = (await res.json()) as { checks?: { shutdown?: string } };
+          readiness.push({ at, status: res.status, shutdown: body.checks?.shutdown });
+        } catch (err) {
+          if ((err as { cause?: { code?: string } }).cause?.code !== "ECONNREFUSED") throw err;
+          readiness.push({ at, status: "refused" });
+          if (exitedAt) return;
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+
+    const loops = [
+      ...Array.from({ length: 8 }, () => loop("list", list, { headers: auth })),
+      ...Array.from({ length: 2 }, () => loop("test", testUrl, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: "{}" })),
+      readyLoop(),
+    ];
+
+    // Wait until the scheduled check is talking to its slow registry (the runner polls every 5 s).
+    const waitStart = Date.now();
+    while (jobRegistry.hits() === 0) {
+      expect(Date.now() - waitStart, "the scheduled check started").toBeLessThan(20_000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // steady load for a moment with the check in flight
+    const sigtermAt = Date.now();
+    process.kill(server.pid, "SIGTERM");
+    const { code, signal } = await exited;
+    await Promise.all(loops);
+    const tookMs = exitedAt - sigtermAt;
+
+    const output = server.output();
+    const failed = outcomes.filter((o) => o.kind === "failed");
+    const ok = outcomes.filter((o) => o.kind === "ok");
+    const firstRefusal = Math.min(...outcomes.filter((o) => o.kind === "refused").map((o) => o.startedAt));
+    const closing = /"inFlight":(\d+)[^\n]*closing the listening sockets/.exec(output);
+    const figures = {
+      requests: outcomes.length,
+      ok: ok.length,
+      okAfterSigterm: ok.filter((o) => o.startedAt >= sigtermAt).length,
+      refused: outcomes.length - ok.length - failed.length,
+      failed: failed.length,
+      inFlightAtClose: closing ? Number(closing[1]) : null,
+      sigtermToExitMs: tookMs,
+      refusedBeforeExitMs: exitedAt - firstRefusal,
+    };
+    console.log(`shutdown figures: ${JSON.stringify(figures)}`);
+
+    expect(failed, JSON.stringify(failed.slice(0, 5))).toEqual([]);
+    expect({ code, signal }, output.slice(-3000)).toEqual({ code: 0, signal: null });
+    expect(tookMs).toBeLessThan(DRAIN_MS + TIMEOUT_MS);
+    // The drain really lasted: nothing was refused before it ended.
+    expect(firstRefusal - sigtermAt).toBeGreaterThanOrEqual(DRAIN_MS - 100);
+    // Requests were served during the drain, and readiness said 503 "draining" meanwhile.
+    expect(ok.filter((o) => o.startedAt > sigtermAt + 200 && o.endedAt < sigtermAt + DRAIN_MS - 200).length).toBeGreaterThan(0);
+    const drained = readiness.filter((r) => r.at > sigtermAt + 100 && r.at < sigtermAt + DRAIN_MS - 100);
+    expect(drained.length).toBeGreaterThan(0);
+    for (const r of drained) expect(r).toMatchObject({ status: 503, shutdown: "draining" });
+    expect(readiness.filter((r) => r.at < sigtermAt - 200).every((r) => r.status === 200)).toBe(true);
+    // New connections were refused while the process still finished the check (the job phase).
+    expect(firstRefusal).toBeLessThan(exitedAt - 500);
+    for (const phase of ["draining", "no longer accepting", "stopping the job runner", "closing the database pool", "shutdown: done"]) expect(output).toContain(phase);
+
+    // The check in flight at SIGTERM completed, once; its job waits for its next slot, unclaimed.
+    const checks = await sql`select trigger, status from registry_checks where registry_id = ${checkedId}`;
+    expect(checks.map((c) => c.trigger)).toEqual(["schedule"]);
+    const [job] = await sql`select claim, lease_until, run_at > now() as later, last_error from jobs where key = ${`registry.check:${checkedId}`}`;
+    expect(job).toMatchObject({ claim: null, lease_until: null, later: true, last_error: null });
+    expect(jobRegistry.hits()).toBeGreaterThanOrEqual(1);
+  } finally {
+    await server?.stop();
+    await sql.end();
+    await jobRegistry.close();
+    await testRegistry.close();
+    await db.drop();
+  }
+});
