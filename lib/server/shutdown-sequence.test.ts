@@ -9,6 +9,7 @@ function harness(overrides: Partial<ShutdownSteps> = {}) {
   const requestsDone = new Promise<void>((r) => (finishRequests = r));
   const exit = vi.fn<(code: number) => void>();
   const steps: ShutdownSteps = {
+    beginDrain: () => at("beginDrain"),
     stopAccepting: async () => {
       at("stopAccepting");
       await requestsDone;
@@ -47,16 +48,16 @@ describe("shutdown sequence", () => {
     const done = seq.signal("SIGTERM");
     expect(seq.phase()).toBe("draining");
     await vi.advanceTimersByTimeAsync(1999);
-    expect(h.events).toEqual([]); // still serving during the drain
+    expect(h.events).toEqual(["0:beginDrain"]); // still serving during the drain
     await vi.advanceTimersByTimeAsync(1);
     expect(seq.phase()).toBe("closing");
-    expect(h.events).toEqual(["2000:stopAccepting"]);
+    expect(h.events).toEqual(["0:beginDrain", "2000:stopAccepting"]);
     await vi.advanceTimersByTimeAsync(3000);
     h.finishRequests();
     await vi.advanceTimersByTimeAsync(0);
     await done;
     // The jobs get what is left of the 10 s budget after the 3 s the requests took.
-    expect(h.events).toEqual(["2000:stopAccepting", "5000:requestsDone", "5000:stopJobs(7000)", "5000:closeDatabase(7000)", "5000:exit(0)"]);
+    expect(h.events).toEqual(["0:beginDrain", "2000:stopAccepting", "5000:requestsDone", "5000:stopJobs(7000)", "5000:closeDatabase(7000)", "5000:exit(0)"]);
     expect(seq.phase()).toBe("done");
     expect(h.exit).toHaveBeenCalledTimes(1);
   });
@@ -69,7 +70,7 @@ describe("shutdown sequence", () => {
     await vi.advanceTimersByTimeAsync(2000);
     await done;
     // The later phases still run, each with the minimum budget, so jobs are handed back.
-    expect(h.events).toEqual(["1000:stopAccepting", "6000:forceClose", "6000:stopJobs(500)", "6000:closeDatabase(500)", "6000:exit(1)"]);
+    expect(h.events).toEqual(["0:beginDrain", "1000:stopAccepting", "6000:forceClose", "6000:stopJobs(500)", "6000:closeDatabase(500)", "6000:exit(1)"]);
   });
 
   it("exits 1 when the job runner does not stop within its budget", async () => {

@@ -18,6 +18,8 @@
 export type ShutdownPhase = "serving" | "draining" | "closing" | "jobs" | "database" | "done";
 
 export interface ShutdownSteps {
+  /** The drain begins (responses from now on ask clients to close their connections). */
+  beginDrain(): void;
   /** Stops accepting connections; resolves once the requests in flight are answered. */
   stopAccepting(): Promise<void>;
   /** Ends the connections left when the budget ran out. */
@@ -71,6 +73,7 @@ export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOp
   async function run(signal: string): Promise<void> {
     const started = now();
     phase = "draining";
+    steps.beginDrain();
     steps.log({ signal, phase, drainMs: options.drainMs, timeoutMs: options.timeoutMs }, "shutdown: draining (readiness answers 503, requests are still served)");
     await sleep(options.drainMs);
 

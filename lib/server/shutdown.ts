@@ -40,8 +40,10 @@ export function installShutdownHandlers(): void {
   const e = env();
   const sequence = createShutdownSequence(
     {
+      // Keep-alive clients reconnect (through the load balancer, elsewhere) after each answer, so
+      // that no idle connection is left to close under a request when accepting stops.
+      beginDrain: markClosing,
       async stopAccepting() {
-        markClosing();
         const servers = trackedServers();
         log.info({ servers: servers.length, inFlight: requestsInFlight() }, "shutdown: closing the listening sockets");
         // A request that arrived in the meantime keeps its connection until answered; idle
