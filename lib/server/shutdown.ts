@@ -1,5 +1,6 @@
 import "server-only";
 import type http from "node:http";
+import net from "node:net";
 import { closeDb } from "@/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -22,12 +23,29 @@ export function shutdownPhase(): ShutdownPhase {
   return globalForShutdown.berthShutdown?.phase() ?? "serving";
 }
 
+/** After the listening socket closes, connections accepted just before get this long to send their request. */
+const ACCEPTED_GRACE_MS = 1000;
+
+/**
+ * Stops accepting and resolves once every connection has ended. `http.Server#close` would also
+ * close the idle connections at once, and a connection accepted a moment earlier whose request
+ * has not been read yet counts as idle: it would be reset under its request. So the listening
+ * socket is closed through `net.Server#close`, and idle connections are closed only after
+ * {@link ACCEPTED_GRACE_MS} (keep-alive ones would hold the close until their timeout).
+ */
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    server.close(() => resolve());
-    // Keep-alive connections between requests would hold close() open until they time out.
-    server.closeIdleConnections();
+    let idleTimer: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      idleTimer = setInterval(() => server.closeIdleConnections(), 100);
+    }, ACCEPTED_GRACE_MS);
+    net.Server.prototype.close.call(server, () => {
+      clearTimeout(grace);
+      clearInterval(idleTimer);
+      resolve();
+    });
   });
 }
 
@@ -46,14 +64,7 @@ export function installShutdownHandlers(): void {
       async stopAccepting() {
         const servers = trackedServers();
         log.info({ servers: servers.length, inFlight: requestsInFlight() }, "shutdown: closing the listening sockets");
-        // A request that arrived in the meantime keeps its connection until answered; idle
-        // sockets are closed again after each answer by `Connection: close`.
-        const idleTimer = setInterval(() => servers.forEach((s) => s.closeIdleConnections()), 100);
-        try {
-          await Promise.all([...servers.map(closeServer), whenIdle()]);
-        } finally {
-          clearInterval(idleTimer);
-        }
+        await Promise.all([...servers.map(closeServer), whenIdle()]);
       },
       forceClose() {
         for (const server of trackedServers()) server.closeAllConnections();
