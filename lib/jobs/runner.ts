@@ -86,6 +86,13 @@ export interface StopOptions {
   letRunningFinish?: boolean;
 }
 
+export interface StopResult {
+  /** Jobs aborted (handed back) because the time ran out. */
+  aborted: number;
+  /** Jobs still running when stop returned (they keep their leases until those run out). */
+  stillRunning: number;
+}
+
 export interface JobRunner {
   readonly instance: string;
   /** Jobs running now. */
@@ -96,7 +103,7 @@ export interface JobRunner {
    * A job still running when `stop` returns keeps its lease until it runs out; then another
    * instance runs it again.
    */
-  stop(timeoutMs?: number, options?: StopOptions): Promise<void>;
+  stop(timeoutMs?: number, options?: StopOptions): Promise<StopResult>;
   /** Polls now instead of at the next interval (tests, and after registering work). */
   poke(): void;
 }
@@ -208,7 +215,7 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
     running: () => inFlight.size,
     poke,
     async stop(timeoutMs = 10_000, stopOptions: StopOptions = {}) {
-      if (stopped) return;
+      if (stopped) return { aborted: 0, stillRunning: 0 };
       stopped = true;
       clearTimeout(timer);
       const deadline = Date.now() + timeoutMs;
@@ -227,6 +234,7 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
       await waitAll(deadline - Date.now());
       clearInterval(heartbeat);
       log.info({ instance, aborted, stillRunning: inFlight.size }, "job runner stopped");
+      return { aborted, stillRunning: inFlight.size };
     },
   };
 }

@@ -6,7 +6,7 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { registerHealthJobs, type HealthJobOptions } from "@/lib/health/scheduler";
-import { createJobRunner, type JobRunner, type RunnerOptions } from "@/lib/jobs/runner";
+import { createJobRunner, type JobRunner, type RunnerOptions, type StopResult } from "@/lib/jobs/runner";
 import { log } from "@/lib/log";
 import { settleDeliveries } from "@/lib/notifications/delivery";
 import { registerNotificationTasks } from "@/lib/notifications/tasks";
@@ -46,12 +46,13 @@ export function currentJobRunner(): JobRunner | null {
 /**
  * Stops the runner within `timeoutMs`: running jobs may finish until shortly before it, then
  * the rest are aborted and handed back (another instance runs them again); then the webhook
- * sends started right after a commit are awaited.
+ * sends started right after a commit are awaited. Says how many jobs were cut short.
  */
-export async function stopJobRunner(timeoutMs?: number): Promise<void> {
+export async function stopJobRunner(timeoutMs?: number): Promise<StopResult> {
   const runner = await globalForJobs.berthJobRunner?.catch(() => null);
   globalForJobs.berthJobRunner = undefined;
   globalForJobs.berthJobRunnerNow = undefined;
-  await runner?.stop(timeoutMs, { letRunningFinish: true });
+  const result = (await runner?.stop(timeoutMs, { letRunningFinish: true })) ?? { aborted: 0, stillRunning: 0 };
   await settleDeliveries();
+  return result;
 }

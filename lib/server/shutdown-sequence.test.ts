@@ -83,6 +83,16 @@ describe("shutdown sequence", () => {
     expect(h.exit).toHaveBeenCalledWith(1);
   });
 
+  it("exits 1 when running jobs had to be cut short (handed back)", async () => {
+    const h = harness({ stopJobs: async () => ({ cutShort: true }) });
+    const seq = createShutdownSequence(h.steps, { drainMs: 0, timeoutMs: 2000 });
+    const done = seq.signal("SIGTERM");
+    h.finishRequests();
+    await vi.advanceTimersByTimeAsync(10);
+    await done;
+    expect(h.exit).toHaveBeenCalledWith(1);
+  });
+
   it("logs and ignores a second signal; the sequence runs once", async () => {
     const h = harness();
     const seq = createShutdownSequence(h.steps, { drainMs: 1000, timeoutMs: 5000 });

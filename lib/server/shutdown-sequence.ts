@@ -6,7 +6,8 @@
  * 1. `draining`: readiness answers 503 while everything else is still served, for `drainMs`,
  *    so that load balancers take the instance out of rotation before it stops accepting;
  * 2. `closing`: stop accepting connections and wait for the requests in flight;
- * 3. `jobs`: stop the job runner (running jobs finish, or are handed back for another instance);
+ * 3. `jobs`: stop the job runner (running jobs finish, or are handed back for another instance;
+ *    jobs cut short count as the budget running out);
  * 4. `database`: close the pool;
  * 5. `done`: exit 0, or 1 when a step failed or the budget (`timeoutMs`, counted from the end
  *    of the drain) ran out in any phase (the remaining phases still run, with what is left of the budget, at
@@ -24,8 +25,8 @@ export interface ShutdownSteps {
   stopAccepting(): Promise<void>;
   /** Ends the connections left when the budget ran out. */
   forceClose(): void;
-  /** Stops the job runner within `budgetMs`. */
-  stopJobs(budgetMs: number): Promise<void>;
+  /** Stops the job runner within `budgetMs`; `cutShort`: jobs had to be aborted (handed back) or left running. */
+  stopJobs(budgetMs: number): Promise<{ cutShort: boolean } | void>;
   /** Closes the database pool within `budgetMs`. */
   closeDatabase(budgetMs: number): Promise<void>;
   /** Ends the process. */
@@ -97,7 +98,12 @@ export function createShutdownSequence(steps: ShutdownSteps, options: ShutdownOp
     const jobsBudget = left();
     steps.log({ phase, budgetMs: jobsBudget }, "shutdown: stopping the job runner");
     // The runner's own limit is the budget; the extra minPhaseMs covers handing jobs back.
-    note(await within(steps.stopJobs(jobsBudget), jobsBudget + minPhaseMs, sleep));
+    let cutShort = false;
+    const stopping = steps.stopJobs(jobsBudget).then((r) => {
+      cutShort = r?.cutShort === true;
+    });
+    const jobsOutcome = await within(stopping, jobsBudget + minPhaseMs, sleep);
+    note(jobsOutcome === "ok" && cutShort ? "timeout" : jobsOutcome);
 
     phase = "database";
     const dbBudget = left();

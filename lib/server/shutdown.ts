@@ -69,7 +69,10 @@ export function installShutdownHandlers(): void {
       forceClose() {
         for (const server of trackedServers()) server.closeAllConnections();
       },
-      stopJobs: (budgetMs) => stopJobRunner(budgetMs),
+      stopJobs: async (budgetMs) => {
+        const { aborted, stillRunning } = await stopJobRunner(budgetMs);
+        return { cutShort: aborted + stillRunning > 0 };
+      },
       closeDatabase: (budgetMs) => closeDb({ timeoutMs: budgetMs }),
       exit: (code) => {
         log.flush?.();
