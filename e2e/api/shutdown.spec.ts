@@ -15,6 +15,9 @@
  * - the process exited 0 within the drain plus the budget;
  * - the check in flight at SIGTERM ran to completion exactly once (one `schedule` row in
  *   registry_checks, the job moved to its next slot with no claim left).
+ * A second case gives a check less time than it needs: it is aborted and handed back (no
+ * claim, due again soon), the process exits 1, and a second instance on the same database runs
+ * the check (one `schedule` row).
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -28,15 +31,23 @@ const DRAIN_MS = 2000;
 const TIMEOUT_MS = 15_000;
 const JOB_DELAY_MS = 4000;
 
-/** A plain-HTTP registry on loopback that answers every request after `delayMs`. */
-function slowRegistry(delayMs: number): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+interface SlowRegistry {
+  port: number;
+  hits: () => number;
+  setDelay: (ms: number) => void;
+  close: () => Promise<void>;
+}
+
+/** A plain-HTTP registry on loopback that answers every request (401, Basic) after `delayMs`. */
+function slowRegistry(delayMs: number): Promise<SlowRegistry> {
   let hits = 0;
+  let delay = delayMs;
   const server = http.createServer((req, res) => {
     hits += 1;
     setTimeout(() => {
       res.writeHead(401, { "Docker-Distribution-API-Version": "registry/2.0", "WWW-Authenticate": 'Basic realm="slow"', "Content-Type": "application/json" });
       res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-    }, delayMs);
+    }, delay);
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
@@ -46,7 +57,7 @@ function slowRegistry(delayMs: number): Promise<{ port: number; hits: () => numb
           server.close(() => r());
           server.closeAllConnections();
         });
-      resolve({ port, hits: () => hits, close });
+      resolve({ port, hits: () => hits, setDelay: (ms) => (delay = ms), close });
     });
   });
 }
@@ -68,6 +79,59 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
       await admin.end();
     },
   };
+}
+
+/** A server on `dbUrl` with the shared test keys, the bootstrap owner and Berth's signal handling. */
+function startOn(dbUrl: string, keys: { ENCRYPTION_KEYS: string; AUTH_SECRET: string }, extra: Record<string, string>): Promise<BerthServer> {
+  return startBerth({
+    DATABASE_URL: dbUrl,
+    ...keys,
+    NEXT_MANUAL_SIG_HANDLE: "true",
+    BERTH_TEST_RATE_LIMIT: "1000",
+    BERTH_ADMIN_EMAIL: ADMIN.email,
+    BERTH_ADMIN_PASSWORD: ADMIN.password,
+    BERTH_COMPANY_NAME: ADMIN.company,
+    ...extra,
+  });
+}
+
+/** Test-only keys (PostgreSQL mode needs them set explicitly, the same on every instance). */
+const testKeys = () => ({ ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`, AUTH_SECRET: randomBytes(33).toString("base64") });
+
+/** Signs in, creates a token and custom registries on loopback ports; returns their ids. */
+async function seed(server: BerthServer, registries: { name: string; port: number }[]): Promise<{ companyId: string; token: string; ids: string[] }> {
+  const api = await playwrightRequest.newContext({ baseURL: server.url });
+  try {
+    const { companyId, token } = await bootstrapOwner(api, ["registries:read", "registries:write"]);
+    const ids: string[] = [];
+    for (const r of registries) {
+      const res = await api.post(`/api/v1/companies/${companyId}/registries`, {
+        data: { name: r.name, type: "custom", credentials: { url: `http://127.0.0.1:${r.port}`, username: "robot", password: `pw-${r.name}-${Date.now()}` } },
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status(), await res.text()).toBe(201);
+      ids.push((await res.json()).id as string);
+    }
+    return { companyId, token, ids };
+  } finally {
+    await api.dispose();
+  }
+}
+
+/** Makes the registry's scheduled check due now (the schedule task would create it at its next run). */
+async function checkDueNow(sql: postgres.Sql, registryId: string, companyId: string): Promise<void> {
+  await sql`
+    insert into jobs (kind, key, payload, run_at)
+    values ('registry.check', ${`registry.check:${registryId}`}, ${sql.json({ registryId, companyId })}, now())
+    on conflict (key) do update set run_at = now()`;
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const start = Date.now();
+  while (!(await ok())) {
+    expect(Date.now() - start, what).toBeLessThan(ms);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 type Outcome = { kind: "ok" | "refused" | "failed"; startedAt: number; endedAt: number; status?: number; error?: string };
@@ -93,39 +157,17 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
   let server: BerthServer | undefined;
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
   try {
-    server = await startBerth({
-      DATABASE_URL: db.url,
-      // Test-only values: PostgreSQL mode needs them set explicitly.
-      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      AUTH_SECRET: randomBytes(33).toString("base64"),
-      NEXT_MANUAL_SIG_HANDLE: "true",
-      BERTH_DRAIN_MS: String(DRAIN_MS),
-      BERTH_SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS),
-      BERTH_TEST_RATE_LIMIT: "1000",
-      BERTH_ADMIN_EMAIL: ADMIN.email,
-      BERTH_ADMIN_PASSWORD: ADMIN.password,
-      BERTH_COMPANY_NAME: ADMIN.company,
-    });
-    const api = await playwrightRequest.newContext({ baseURL: server.url });
-    const { companyId, token } = await bootstrapOwner(api, ["registries:read", "registries:write"]);
+    server = await startOn(db.url, testKeys(), { BERTH_DRAIN_MS: String(DRAIN_MS), BERTH_SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const {
+      companyId,
+      token,
+      ids: [checkedId, testedId],
+    } = await seed(server, [
+      { name: "scheduled-slow", port: jobRegistry.port },
+      { name: "tested-slow", port: testRegistry.port },
+    ]);
     const auth = { Authorization: `Bearer ${token}` };
-    const mk = async (name: string, port: number) => {
-      const res = await api.post(`/api/v1/companies/${companyId}/registries`, {
-        data: { name, type: "custom", credentials: { url: `http://127.0.0.1:${port}`, username: "robot", password: `pw-${name}-${Date.now()}` } },
-        headers: auth,
-      });
-      expect(res.status(), await res.text()).toBe(201);
-      return (await res.json()).id as string;
-    };
-    const checkedId = await mk("scheduled-slow", jobRegistry.port);
-    const testedId = await mk("tested-slow", testRegistry.port);
-    await api.dispose();
-
-    // The schedule task would create the check job at its next run; the test makes it due now.
-    await sql`
-      insert into jobs (kind, key, payload, run_at)
-      values ('registry.check', ${`registry.check:${checkedId}`}, ${sql.json({ registryId: checkedId, companyId })}, now())
-      on conflict (key) do update set run_at = now()`;
+    await checkDueNow(sql, checkedId!, companyId);
 
     const list = `${server.url}/api/v1/companies/${companyId}/registries?limit=20`;
     const testUrl = `${server.url}/api/v1/companies/${companyId}/registries/${testedId}/test`;
@@ -167,11 +209,7 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     ];
 
     // Wait until the scheduled check is talking to its slow registry (the runner polls every 5 s).
-    const waitStart = Date.now();
-    while (jobRegistry.hits() === 0) {
-      expect(Date.now() - waitStart, "the scheduled check started").toBeLessThan(20_000);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until("the scheduled check started", () => jobRegistry.hits() > 0, 20_000);
     await new Promise((r) => setTimeout(r, 300)); // steady load for a moment with the check in flight
     const sigtermAt = Date.now();
     process.kill(server.pid, "SIGTERM");
@@ -232,7 +270,7 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     for (const phase of ["draining", "no longer accepting", "stopping the job runner", "closing the database pool", "shutdown: done"]) expect(output).toContain(phase);
 
     // The check in flight at SIGTERM completed, once; its job waits for its next slot, unclaimed.
-    const checks = await sql`select trigger, status from registry_checks where registry_id = ${checkedId}`;
+    const checks = await sql`select trigger, status from registry_checks where registry_id = ${checkedId!}`;
     expect(checks.map((c) => c.trigger)).toEqual(["schedule"]);
     const [job] = await sql`select claim, lease_until, run_at > now() as later, last_error from jobs where key = ${`registry.check:${checkedId}`}`;
     expect(job).toMatchObject({ claim: null, lease_until: null, later: true, last_error: null });
@@ -242,6 +280,54 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     await sql.end();
     await jobRegistry.close();
     await testRegistry.close();
+    await db.drop();
+  }
+});
+
+test("a check that outlasts the shutdown budget is handed back, exit 1, and another instance runs it", async () => {
+  test.setTimeout(90_000);
+  const db = await freshDatabase();
+  const registry = await slowRegistry(60_000);
+  const keys = testKeys();
+  const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  let a: BerthServer | undefined;
+  let b: BerthServer | undefined;
+  try {
+    a = await startOn(db.url, keys, { BERTH_DRAIN_MS: "0", BERTH_SHUTDOWN_TIMEOUT_MS: "2000" });
+    const {
+      companyId,
+      ids: [id],
+    } = await seed(a, [{ name: "outlasts", port: registry.port }]);
+    await checkDueNow(sql, id!, companyId);
+    await until("the scheduled check started", () => registry.hits() > 0, 20_000);
+    const sigtermAt = Date.now();
+    process.kill(a.pid, "SIGTERM");
+    const exit = await a.exited;
+    const tookMs = Date.now() - sigtermAt;
+    const output = a.output();
+    expect(exit, output.slice(-3000)).toEqual({ code: 1, signal: null });
+    expect(tookMs).toBeLessThan(2000 + 3000); // the budget, plus the pool's close
+    expect(output).toMatch(/"aborted":1[^\n]*job runner stopped/);
+    expect(output).toContain("shutdown: done, with problems");
+
+    // Handed back: unclaimed, due again soon, no result recorded.
+    const [job] = await sql`select claim, lease_until, last_error, run_at - now() < interval '1 minute' as soon from jobs where key = ${`registry.check:${id}`}`;
+    expect(job).toMatchObject({ claim: null, lease_until: null, soon: true });
+    expect(String(job!.last_error)).toMatch(/cancelled/);
+    expect(await sql`select 1 from registry_checks where registry_id = ${id!}`).toHaveLength(0);
+
+    // Another instance on the same database runs it again (after the retry backoff), once.
+    registry.setDelay(0);
+    b = await startOn(db.url, keys, { BERTH_DRAIN_MS: "0" });
+    await until("the other instance ran the check", async () => (await sql`select 1 from registry_checks where registry_id = ${id!}`).length > 0, 30_000);
+    const checks = await sql`select trigger from registry_checks where registry_id = ${id!}`;
+    expect(checks.map((c) => c.trigger)).toEqual(["schedule"]);
+    console.log(`handed-back figures: ${JSON.stringify({ sigtermToExitMs: tookMs, exitCode: exit.code, registryHits: registry.hits() })}`);
+  } finally {
+    await a?.stop();
+    await b?.stop();
+    await sql.end();
+    await registry.close();
     await db.drop();
   }
 });
