@@ -33,11 +33,28 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function scrape(): Promise<ParsedFamily[]> {
+interface Scrape {
+  families: ParsedFamily[];
+  text: string;
+}
+
+async function scrape(): Promise<Scrape> {
   const res = await fetch(`${server.url}/api/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-  return parsePrometheusTextFormat(await res.text());
+  const text = await res.text();
+  // The parser throws on any line that is not valid text exposition format.
+  return { families: parsePrometheusTextFormat(text), text };
+}
+
+/**
+ * parse-prometheus-text-format 1.1.1 folds the series of a labelled histogram into one
+ * (buckets without labels), so a histogram series' count is read from its `_count` line.
+ */
+function histogramCount(text: string, name: string, labels: Record<string, string>): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split("\n").find((l) => l.startsWith(`${name}_count{`) && want.every((w) => l.includes(w)));
+  return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
 }
 
 function family(families: ParsedFamily[], name: string): ParsedFamily {
@@ -49,7 +66,7 @@ function family(families: ParsedFamily[], name: string): ParsedFamily {
 /** The value of the sample with exactly these labels (0 when absent). */
 function value(families: ParsedFamily[], name: string, labels: Record<string, string>): number {
   const sample = family(families, name).metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
-  return Number(sample?.value ?? sample?.count ?? 0);
+  return Number(sample?.value ?? 0);
 }
 
 test("metrics: 401 without the token, counters that move by the traffic sent, bounded labels", async () => {
@@ -81,26 +98,27 @@ test("metrics: 401 without the token, counters that move by the traffic sent, bo
   for (const p of ["/nothing-here-1", "/nothing-here-2/abc"]) expect((await api.get(p)).status()).toBe(404);
   const after = await scrape();
 
-  const delta = (name: string, labels: Record<string, string>) => value(after, name, labels) - value(before, name, labels);
+  const delta = (name: string, labels: Record<string, string>) => value(after.families, name, labels) - value(before.families, name, labels);
   expect(delta("berth_http_requests_total", { route: LIST, method: "GET", status: "200" })).toBe(N);
   expect(delta("berth_http_requests_total", { route: LIST, method: "GET", status: "404" })).toBe(1);
   expect(delta("berth_http_requests_total", { route: "/api/v1/companies/[companyId]/registries/validate", method: "POST", status: "200" })).toBe(1);
   expect(delta("berth_http_requests_total", { route: "(unmatched)", method: "GET", status: "404" })).toBe(2);
-  expect(delta("berth_http_request_duration_seconds", { route: LIST, method: "GET", status_class: "2xx" })).toBe(N);
+  const hLabels = { route: LIST, method: "GET", status_class: "2xx" };
+  expect(histogramCount(after.text, "berth_http_request_duration_seconds", hLabels) - histogramCount(before.text, "berth_http_request_duration_seconds", hLabels)).toBe(N);
   expect(delta("berth_connection_tests_total", { status: testStatus })).toBe(1);
   // The scrape before this one counted too.
   expect(delta("berth_http_requests_total", { route: "/api/metrics", method: "GET", status: "200" })).toBe(1);
 
-  const hist = family(after, "berth_http_request_duration_seconds");
-  expect(hist.type).toBe("HISTOGRAM");
-  const listHist = hist.metrics.find((m) => m.labels?.route === LIST && m.labels?.status_class === "2xx")!;
-  expect(Number(listHist.buckets!["+Inf"])).toBe(Number(listHist.count));
+  expect(family(after.families, "berth_http_request_duration_seconds").type).toBe("HISTOGRAM");
+  const inf = after.text.split("\n").find((l) => l.startsWith("berth_http_request_duration_seconds_bucket{") && l.includes('le="+Inf"') && l.includes(`route="${LIST}"`) && l.includes('status_class="2xx"'));
+  expect(Number(inf?.split(" ").pop())).toBe(histogramCount(after.text, "berth_http_request_duration_seconds", hLabels));
   for (const name of ["berth_scheduled_checks_total", "berth_webhook_deliveries_total", "berth_jobs_running", "berth_jobs_queued", "berth_http_requests_in_flight", "berth_process_cpu_seconds_total", "berth_nodejs_heap_size_used_bytes"]) {
-    expect(after.some((f) => f.name === name), name).toBe(true);
+    expect(after.families.some((f) => f.name === name), name).toBe(true);
   }
-  expect(value(after, "berth_jobs_queued", { state: "scheduled" }) + value(after, "berth_jobs_queued", { state: "due" })).toBeGreaterThan(0);
-  // No raw path or id in any label.
-  const labels = after.flatMap((f) => f.metrics.flatMap((m) => Object.values(m.labels ?? {})));
+  expect(value(after.families, "berth_jobs_queued", { state: "scheduled" }) + value(after.families, "berth_jobs_queued", { state: "due" })).toBeGreaterThan(0);
+  // No raw path or id in any label (nor anywhere in the exposition).
+  expect(after.text).not.toContain(companyId);
+  const labels = after.families.flatMap((f) => f.metrics.flatMap((m) => Object.values(m.labels ?? {})));
   expect(labels.filter((l) => l.includes(companyId) || l.includes(other) || l.includes("nothing-here"))).toEqual([]);
 });
 
@@ -140,6 +158,8 @@ test("without BERTH_METRICS_TOKEN /api/metrics is the 404 of a missing route", a
   const missing = await request.get("/api/metrics-does-not-exist", { headers: { Authorization: "Bearer anything" } });
   expect(metrics.status()).toBe(404);
   expect(missing.status()).toBe(404);
-  expect(metrics.headers()["content-type"]).toBe(missing.headers()["content-type"]);
+  const same = ["content-type", "cache-control", "vary"];
+  const pick = (h: Record<string, string>) => Object.fromEntries(same.map((k) => [k, h[k]]));
+  expect(pick(metrics.headers())).toEqual(pick(missing.headers()));
   expect(await metrics.text()).toBe(await missing.text());
 });
