@@ -134,19 +134,36 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms: num
   }
 }
 
-type Outcome = { kind: "ok" | "refused" | "failed"; startedAt: number; endedAt: number; status?: number; error?: string };
+type Outcome = {
+  kind: "ok" | "refused" | "failed";
+  startedAt: number;
+  /** When the TCP connection was established (undefined: it never was). */
+  connectedAt?: number;
+  endedAt: number;
+  status?: number;
+  error?: string;
+};
 
-/** One request: 200, refused at connect, or a failure (anything else). */
-async function attempt(url: string, init: RequestInit): Promise<Outcome> {
+/**
+ * One request on a new connection (as a client behind no load balancer makes them): 200,
+ * refused at connect, or a failure (anything else), with the time its connection was made.
+ */
+function attempt(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Outcome> {
   const startedAt = Date.now();
-  try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
-    await res.arrayBuffer();
-    return { kind: res.status === 200 ? "ok" : "failed", status: res.status, startedAt, endedAt: Date.now() };
-  } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    return { kind: code === "ECONNREFUSED" ? "refused" : "failed", error: `${code ?? ""} ${String(err)}`, startedAt, endedAt: Date.now() };
-  }
+  return new Promise((resolve) => {
+    let connectedAt: number | undefined;
+    const req = http.request(url, { method: init.method ?? "GET", headers: init.headers, agent: false, timeout: 20_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ kind: res.statusCode === 200 ? "ok" : "failed", status: res.statusCode, startedAt, connectedAt, endedAt: Date.now() }));
+      res.on("error", (err) => resolve({ kind: "failed", error: String(err), startedAt, connectedAt, endedAt: Date.now() }));
+    });
+    req.on("socket", (socket) => socket.once("connect", () => (connectedAt = Date.now())));
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      resolve({ kind: err.code === "ECONNREFUSED" ? "refused" : "failed", error: `${err.code ?? ""} ${err.message}`, startedAt, connectedAt, endedAt: Date.now() });
+    });
+    req.end(init.body);
+  });
 }
 
 test("SIGTERM under load: drain with 503 readiness, no request lost, the running check finishes once, exit 0", async () => {
@@ -172,13 +189,13 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     const list = `${server.url}/api/v1/companies/${companyId}/registries?limit=20`;
     const testUrl = `${server.url}/api/v1/companies/${companyId}/registries/${testedId}/test`;
     const outcomes: (Outcome & { what: string })[] = [];
-    const readiness: { at: number; status: number | "refused"; shutdown?: string }[] = [];
+    const readiness: { at: number; status: number | "refused" | "error"; shutdown?: string }[] = [];
     let exitedAt = 0;
     const exited = server.exited.then((r) => {
       exitedAt = Date.now();
       return r;
     });
-    const loop = async (what: string, url: string, init: RequestInit) => {
+    const loop = async (what: string, url: string, init: Parameters<typeof attempt>[1]) => {
       for (;;) {
         const o = await attempt(url, init);
         outcomes.push({ ...o, what });
@@ -194,8 +211,8 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
           const body = (await res.json()) as { checks?: { shutdown?: string } };
           readiness.push({ at, status: res.status, shutdown: body.checks?.shutdown });
         } catch (err) {
-          if ((err as { cause?: { code?: string } }).cause?.code !== "ECONNREFUSED") throw err;
-          readiness.push({ at, status: "refused" });
+          const refused = (err as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+          readiness.push({ at, status: refused ? "refused" : "error" });
           if (exitedAt) return;
         }
         await new Promise((r) => setTimeout(r, 150));
@@ -223,12 +240,12 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     const closedAt = Date.parse(JSON.parse(closeLine!).time as string);
     const inFlightAtClose = Number(JSON.parse(closeLine!).inFlight);
     const ok = outcomes.filter((o) => o.kind === "ok");
-    // A request started before the server stopped accepting must have completed 200. After
-    // that, a connection attempt is refused, or reset when it was still in the kernel's accept
+    // A request whose connection was made before the server stopped accepting (its log line)
+    // must have completed 200. A later attempt is refused, or reset when it reached the accept
     // queue as the listening socket closed: either way it never reached Berth.
-    const lost = outcomes.filter((o) => o.kind !== "ok" && o.startedAt < closedAt);
-    const late = outcomes.filter((o) => o.kind !== "ok" && o.startedAt >= closedAt);
-    const badLate = late.filter((o) => o.kind === "failed" && !/ECONNRESET|ECONNREFUSED|EPIPE/.test(o.error ?? ""));
+    const lost = outcomes.filter((o) => o.kind !== "ok" && o.connectedAt !== undefined && o.connectedAt < closedAt);
+    const late = outcomes.filter((o) => o.kind !== "ok" && !(o.connectedAt !== undefined && o.connectedAt < closedAt));
+    const badLate = late.filter((o) => o.kind === "failed" && !/ECONNRESET|EPIPE/.test(o.error ?? ""));
     const resetLate = late.filter((o) => o.kind === "failed").length;
     // Server side: no request reached Berth and went unanswered (499) or failed (5xx; readiness's
     // 503 during the drain is the point).
@@ -239,7 +256,7 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
       requests: outcomes.length,
       ok: ok.length,
       okAfterSigterm: ok.filter((o) => o.startedAt >= sigtermAt).length,
-      okStartedBeforeCloseEndedAfter: ok.filter((o) => o.startedAt < closedAt && o.endedAt > closedAt).length,
+      okConnectedBeforeCloseEndedAfter: ok.filter((o) => o.connectedAt! < closedAt && o.endedAt > closedAt).length,
       refused: outcomes.filter((o) => o.kind === "refused").length,
       resetAfterClose: resetLate,
       lostBeforeClose: lost.length,
@@ -266,6 +283,7 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     expect(drained.length).toBeGreaterThan(0);
     for (const r of drained) expect(r).toMatchObject({ status: 503, shutdown: "draining" });
     expect(readiness.filter((r) => r.at < sigtermAt - 200).every((r) => r.status === 200)).toBe(true);
+    expect(readiness.filter((r) => r.at < closedAt && typeof r.status !== "number")).toEqual([]);
     // New connections were refused while the process still finished the check (the job phase).
     expect(firstRefusal).toBeLessThan(exitedAt - 500);
     for (const phase of ["draining", "no longer accepting", "stopping the job runner", "closing the database pool", "shutdown: done"]) expect(output).toContain(phase);
