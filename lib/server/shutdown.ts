@@ -64,10 +64,10 @@ export function installShutdownHandlers(): void {
       async stopAccepting() {
         const servers = trackedServers();
         log.info({ servers: servers.length, inFlight: requestsInFlight() }, "shutdown: closing the listening sockets");
-        // Closing a listening socket resets the connections still in the kernel's accept queue.
-        // One more turn of the event loop's poll phase accepts every connection made before the
-        // line above, so none of those is reset (the ones made after it are refused).
-        await new Promise((resolve) => setImmediate(resolve));
+        // Closing a listening socket resets the connections still waiting in the kernel's accept
+        // queue (Node accepts them only between callbacks): their requests never reached Berth,
+        // and a load balancer retries them elsewhere. Behind one, the drain has already moved the
+        // traffic away by now.
         await Promise.all([...servers.map(closeServer), whenIdle()]);
       },
       forceClose() {
