@@ -20,12 +20,13 @@
  *   registry_checks, the job moved to its next slot with no claim left).
  * A second case gives a check less time than it needs: it is aborted and handed back (no
  * claim, due again soon), the process exits 1, and a second instance on the same database runs
- * the check (one `schedule` row).
+ * the check (one `schedule` row); that instance's metrics show its pool (`berth_db_pool_connections`).
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
 import { expect, request as playwrightRequest, test } from "@playwright/test";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import postgres from "postgres";
 import { startBerth, type BerthServer } from "../support/server";
 import { ADMIN, bootstrapOwner } from "../support/session";
@@ -346,10 +347,21 @@ test("a check that outlasts the shutdown budget is handed back, exit 1, and anot
 
     // Another instance on the same database runs it again (after the retry backoff), once.
     registry.setDelay(0);
-    b = await startOn(db.url, keys, { BERTH_DRAIN_MS: "0" });
+    const metricsToken = `metrics-${Date.now()}-pool`;
+    b = await startOn(db.url, keys, { BERTH_DRAIN_MS: "0", BERTH_METRICS_TOKEN: metricsToken });
     await until("the other instance ran the check", async () => (await sql`select 1 from registry_checks where registry_id = ${id!}`).length > 0, 30_000);
     const checks = await sql`select trigger from registry_checks where registry_id = ${id!}`;
     expect(checks.map((c) => c.trigger)).toEqual(["schedule"]);
+
+    // On PostgreSQL the pool gauge reads this instance's connections from pg_stat_activity.
+    const scraped = await fetch(`${b.url}/api/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } });
+    expect(scraped.status).toBe(200);
+    const pool = parsePrometheusTextFormat(await scraped.text()).find((f) => f.name === "berth_db_pool_connections");
+    const poolValue = (state: string) => Number(pool?.metrics.find((m) => m.labels?.state === state)?.value);
+    expect(poolValue("max")).toBe(10);
+    expect(poolValue("open")).toBeGreaterThanOrEqual(1);
+    expect(poolValue("open")).toBeLessThanOrEqual(10);
+    expect(poolValue("active")).toBeGreaterThanOrEqual(1); // the statement that read it
     console.log(`handed-back figures: ${JSON.stringify({ sigtermToExitMs: tookMs, exitCode: exit.code, registryHits: registry.hits() })}`);
   } finally {
     await a?.stop();
