@@ -1,5 +1,6 @@
 import "server-only";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import * as schema from "./schema";
 import { dataDir, lockDataDir } from "./data-dir";
@@ -10,7 +11,10 @@ export type DbKind = "postgres" | "pglite";
 interface DbHandle {
   db: Db;
   kind: DbKind;
-  close: () => Promise<void>;
+  /** Closes the client; postgres.js waits up to `timeoutMs` for running queries, then ends them. */
+  close: (options?: { timeoutMs?: number }) => Promise<void>;
+  /** postgres.js: the pool's limit and its `application_name`, unique to this client (metrics read pg_stat_activity by it). */
+  pool?: { max: number; applicationName: string };
 }
 
 /** postgres.js when DATABASE_URL is set, embedded PGlite (loaded only then) otherwise. */
@@ -19,8 +23,15 @@ export async function openDb(options: { databaseUrl?: string; dataDir?: string }
   if (url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(url, { max: 10, onnotice: () => {} });
-    return { db: drizzle(client, { schema }) as unknown as Db, kind: "postgres", close: () => client.end() };
+    const max = 10;
+    const applicationName = `berth/${process.pid}/${randomUUID().slice(0, 8)}`;
+    const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: applicationName } });
+    return {
+      db: drizzle(client, { schema }) as unknown as Db,
+      kind: "postgres",
+      close: (o = {}) => client.end(o.timeoutMs === undefined ? {} : { timeout: Math.max(0.001, o.timeoutMs / 1000) }),
+      pool: { max, applicationName },
+    };
   }
   if (process.env.NEXT_PHASE === "phase-production-build") {
     throw new Error("The database is not opened during `next build`");
@@ -53,11 +64,11 @@ export async function getDb(): Promise<Db> {
   return (await dbHandle()).db;
 }
 
-/** Closes the process-wide client (CLI and tests). */
-export async function closeDb(): Promise<void> {
+/** Closes the process-wide client (CLI, tests, graceful shutdown). */
+export async function closeDb(options: { timeoutMs?: number } = {}): Promise<void> {
   const handle = globalForDb.berthDb;
   globalForDb.berthDb = undefined;
-  if (handle) await (await handle).close();
+  if (handle) await (await handle).close(options);
 }
 
 /**

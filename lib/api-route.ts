@@ -4,6 +4,7 @@ import { clientAddress } from "@/lib/client-address";
 import { authenticate, requirePermission, resolveContext, unauthenticated, type Caller, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { noteRequestCompany } from "@/lib/server/request-hooks";
 import { assertNoNulInQuery, problemResponse, requestIdOf } from "@/lib/http";
 import type { Operation } from "@/lib/auth/permissions";
 
@@ -52,6 +53,7 @@ export function companyRoute<P extends Params & { companyId: string }>(
       assertSameOrigin(req);
       assertNoNulInQuery(req.nextUrl.searchParams);
       const ctx = await resolveContext(req.headers, params.companyId, requestId);
+      noteRequestCompany(ctx.companyId);
       requirePermission(ctx, options.permission);
       const res = await handler(req, { ctx, params, requestId });
       res.headers.set("X-Request-Id", requestId);

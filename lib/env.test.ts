@@ -12,6 +12,14 @@ describe("parseEnv", () => {
     expect(e.OUTBOUND_ALLOW_CIDRS).toEqual([]);
     expect(e.LOG_LEVEL).toBe("info");
     expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.BERTH_DRAIN_MS).toBe(5_000);
+    expect(e.BERTH_SHUTDOWN_TIMEOUT_MS).toBe(25_000);
+  });
+
+  it("reads the shutdown timings", () => {
+    const e = parseEnv({ BERTH_DRAIN_MS: "0", BERTH_SHUTDOWN_TIMEOUT_MS: "3000" });
+    expect(e.BERTH_DRAIN_MS).toBe(0);
+    expect(e.BERTH_SHUTDOWN_TIMEOUT_MS).toBe(3000);
   });
 
   it("splits CIDR lists", () => {
@@ -26,6 +34,8 @@ describe("parseEnv", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ BERTH_PULL_RATE_LIMIT: "0" }, "BERTH_PULL_RATE_LIMIT"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
+    [{ BERTH_DRAIN_MS: "1.5" }, "BERTH_DRAIN_MS"],
+    [{ BERTH_SHUTDOWN_TIMEOUT_MS: "10" }, "BERTH_SHUTDOWN_TIMEOUT_MS"],
     [{ BERTH_ADMIN_EMAIL: "a@b.co" }, "BERTH_ADMIN_EMAIL"],
     [{ AUTH_OIDC_ISSUER: "https://idp.example.test" }, "AUTH_OIDC_ISSUER"],
   ])("names the bad variable in %j", (source, name) => {

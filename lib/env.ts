@@ -68,6 +68,10 @@ export const envSchema = z
       .optional()
       .transform((v) => (v ?? "").trim().toLowerCase() || "on")
       .pipe(z.enum(["on", "off"], { error: "must be on or off" })),
+    /** On SIGTERM: how long readiness answers 503 while requests are still served (load balancers stop sending). */
+    BERTH_DRAIN_MS: intFrom(5_000, 0, 600_000),
+    /** After the drain: the limit for in-flight requests, running jobs and closing the pool; past it the exit code is 1. */
+    BERTH_SHUTDOWN_TIMEOUT_MS: intFrom(25_000, 100, 600_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -4,6 +4,7 @@ import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/db";
 import { sessionUserFromHeaders, type SessionUser } from "@/lib/auth/session";
+import { noteRequestCompany } from "@/lib/server/request-hooks";
 import { resolveContext, unauthenticated, type RequestContext } from "@/lib/context";
 import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
@@ -36,7 +37,9 @@ export async function requireUser(next?: string): Promise<SessionUser> {
 export const companyPageContext = cache(async (companySlug: string): Promise<RequestContext> => {
   const h = await headers();
   try {
-    return await resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
+    const ctx = await resolveContext(h, companySlug, h.get("x-request-id") ?? crypto.randomUUID());
+    noteRequestCompany(ctx.companyId); // for the request's log line
+    return ctx;
   } catch (err) {
     if (err instanceof AppError && err.code === "unauthenticated") return redirectToSignIn(`/${companySlug}/settings/registries`);
     if (err instanceof AppError && err.code === "not_found") notFound();

@@ -11,6 +11,8 @@ export interface BerthServer {
   pid: number;
   /** Everything the server printed so far. */
   output: () => string;
+  /** Resolves when the process ends: its exit code (null when a signal ended it) and that signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: () => Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startBerth(
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   child.stdout!.on("data", (d) => (output += String(d)));
   child.stderr!.on("data", (d) => (output += String(d)));
   const url = `http://127.0.0.1:${port}`;
@@ -80,9 +83,9 @@ export async function startBerth(
     dataDir,
     pid: child.pid!,
     output: () => output,
+    exited,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
         await exited;

@@ -14,6 +14,7 @@
  * the job's move to the next slot commit in one transaction.
  */
 import "server-only";
+import { countScheduledCheck } from "@/lib/metrics";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
 import { companies, jobs, registries, registryChecks } from "@/db/schema";
@@ -145,14 +146,17 @@ async function runCheck(registryId: string, companyId: string, jobId: number, si
   } finally {
     release();
   }
-  if (outcome.result.details.cancelled === true) throw new Error("The check was cancelled: the job runner is stopping");
+  if (outcome.result.details.cancelled === true) {
+    countScheduledCheck("cancelled");
+    throw new Error("The check was cancelled: the job runner is stopping");
+  }
   const { deliveryIds } = await db.transaction(async (tx) => {
     const recorded = await recordCheck(tx as unknown as Db, row, outcome.result, { trigger: "schedule", expectVersion: outcome.version });
     await completeIn(tx as unknown as Db);
     return recorded;
   });
+  countScheduledCheck(outcome.result.status);
   deliverSoon(deliveryIds); // check_failed / recovered, once committed
-
 }
 
 /** Registers the check job kind and the schedule and prune tasks with the job runner. */

@@ -83,4 +83,50 @@ describe("job runner", () => {
     expect(await t.db.select().from(jobs).where(eq(jobs.key, "test.once:1"))).toEqual([]); // done: deleted
     await expect(completeJob(t.db, dead!, "delete")).rejects.toBeInstanceOf(LeaseLostError);
   });
+
+  it("stopping for a shutdown lets a running job finish within the time, or aborts it and hands it back", async () => {
+    let finished = 0;
+    let abortedRuns = 0;
+    registerJobKind("test.slow", {
+      async run({ job, signal }) {
+        const ms = Number(job.payload.ms);
+        await new Promise<void>((resolve, reject) => {
+          let done = false;
+          const timer = setTimeout(() => {
+            done = true;
+            resolve();
+          }, ms);
+          signal.addEventListener("abort", () => {
+            if (done) return;
+            clearTimeout(timer);
+            abortedRuns += 1;
+            reject(new Error("cancelled: the runner is stopping"));
+          });
+        });
+        finished += 1;
+      },
+    });
+    // Finishes: a 300 ms job, 2 s to stop.
+    await ensureJob(t.db, { kind: "test.slow", key: "test.slow:short", payload: { ms: 300 } });
+    let runner = await createJobRunner({ db: t.db, pollMs: 20 });
+    await sleep(100);
+    expect(runner.running()).toBe(1);
+    expect(await runner.stop(2_000, { letRunningFinish: true })).toEqual({ aborted: 0, stillRunning: 0 });
+    expect(finished).toBe(1);
+    expect(await t.db.select().from(jobs).where(eq(jobs.key, "test.slow:short"))).toEqual([]); // one-shot: done, deleted
+
+    // Handed back: a 10 s job, 800 ms to stop (200 ms of them to hand it back).
+    await ensureJob(t.db, { kind: "test.slow", key: "test.slow:long", payload: { ms: 10_000 } });
+    runner = await createJobRunner({ db: t.db, pollMs: 20 });
+    await sleep(100);
+    const started = Date.now();
+    expect(await runner.stop(800, { letRunningFinish: true })).toEqual({ aborted: 1, stillRunning: 0 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550); // it had the time up to the hand-back margin
+    expect(abortedRuns).toBe(1);
+    const [back] = await t.db.select().from(jobs).where(eq(jobs.key, "test.slow:long"));
+    expect(back).toMatchObject({ claim: null, leaseUntil: null, lastError: "Error: cancelled: the runner is stopping" });
+    expect(back!.runAt.getTime() - Date.now()).toBeLessThan(10_000); // due again soon, for any instance
+    await t.db.delete(jobs).where(eq(jobs.key, "test.slow:long"));
+  });
 });

@@ -81,12 +81,29 @@ export interface RunnerOptions {
   db?: Db;
 }
 
+export interface StopOptions {
+  /** Let running jobs finish within the time (graceful shutdown) instead of aborting them at once. */
+  letRunningFinish?: boolean;
+}
+
+export interface StopResult {
+  /** Jobs aborted (handed back) because the time ran out. */
+  aborted: number;
+  /** Jobs still running when stop returned (they keep their leases until those run out). */
+  stillRunning: number;
+}
+
 export interface JobRunner {
   readonly instance: string;
   /** Jobs running now. */
   running(): number;
-  /** Stops claiming, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
-  stop(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops claiming, aborts running jobs' signals and waits for them (at most `timeoutMs`); with
+   * `letRunningFinish` the running jobs first get the time up to shortly before `timeoutMs`.
+   * A job still running when `stop` returns keeps its lease until it runs out; then another
+   * instance runs it again.
+   */
+  stop(timeoutMs?: number, options?: StopOptions): Promise<StopResult>;
   /** Polls now instead of at the next interval (tests, and after registering work). */
   poke(): void;
 }
@@ -197,16 +214,27 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
     instance,
     running: () => inFlight.size,
     poke,
-    async stop(timeoutMs = 10_000) {
-      if (stopped) return;
+    async stop(timeoutMs = 10_000, stopOptions: StopOptions = {}) {
+      if (stopped) return { aborted: 0, stillRunning: 0 };
       stopped = true;
       clearTimeout(timer);
-      clearInterval(heartbeat);
-      controller.abort();
+      const deadline = Date.now() + timeoutMs;
+      const waitAll = (ms: number) => Promise.race([Promise.allSettled([...inFlight.values()]), new Promise((r) => setTimeout(r, Math.max(0, ms)).unref?.())]);
       await polling;
-      const all = Promise.allSettled([...inFlight.values()]);
-      await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref?.())]);
-      log.info({ instance }, "job runner stopped");
+      if (stopOptions.letRunningFinish && inFlight.size > 0) {
+        // The leases stay alive (heartbeat) while the running jobs finish; what is still running
+        // when only the hand-back time is left is aborted and handed back below.
+        const handBackMs = Math.min(2_000, Math.floor(timeoutMs / 4));
+        log.info({ instance, running: inFlight.size, waitMs: timeoutMs - handBackMs }, "job runner stopping: letting the running jobs finish");
+        await waitAll(timeoutMs - handBackMs);
+      }
+      const aborted = inFlight.size;
+      controller.abort();
+      // An aborted job fails its attempt, which hands it back (no claim, due after a short backoff).
+      await waitAll(deadline - Date.now());
+      clearInterval(heartbeat);
+      log.info({ instance, aborted, stillRunning: inFlight.size }, "job runner stopped");
+      return { aborted, stillRunning: inFlight.size };
     },
   };
 }

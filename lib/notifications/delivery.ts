@@ -16,6 +16,7 @@
  * here, to sign; what is stored of an answer is its status and a short redacted snippet.
  */
 import "server-only";
+import { countWebhookDelivery } from "@/lib/metrics";
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { webhookDeliveries, webhookEvents, webhooks, type WebhookDeliveryRow } from "@/db/schema";
@@ -183,7 +184,9 @@ async function attempt(db: Db, delivery: WebhookDeliveryRow, now: Date, transpor
     })
     // Only the claim that made this attempt records it (a later claim after a lost lease wins).
     .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.attempts, delivery.attempts)));
-  return status === "pending" ? "retrying" : status;
+  const result = status === "pending" ? "retrying" : status;
+  countWebhookDelivery(result);
+  return result;
 }
 
 /**

@@ -18,6 +18,7 @@
  * was not cancelled; every test of a saved registry is audited as `registry.tested`.
  */
 import "server-only";
+import { countConnectionTest } from "@/lib/metrics";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "@/db";
 import { rateEvents } from "@/db/schema";
@@ -206,7 +207,9 @@ export async function validateRegistryInput(ctx: RequestContext, body: unknown, 
   if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
   const { type, credentials } = parsed.data;
   const { plainHttp } = bindingOf(type, credentials);
-  return (await runEngine(requestCaller(ctx), type, credentials, plainHttp, image, signal, parsed.warnings)).result;
+  const { result } = await runEngine(requestCaller(ctx), type, credentials, plainHttp, image, signal, parsed.warnings);
+  countConnectionTest(result.status);
+  return result;
 }
 
 // ---------------------------------------------------------------------------
@@ -320,6 +323,7 @@ export async function testSavedRegistry(ctx: RequestContext, id: string, body: u
   // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
   const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
   const engine = await runEngine(requestCaller(ctx), type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  countConnectionTest(engine.result.status);
   const { learnedHost } = engine;
   // An edit form holding the registry's version needs to know the URL (and so the version) changed.
   const result: TestResult = learnedHost ? { ...engine.result, details: { ...engine.result.details, urlLearned: true } } : engine.result;

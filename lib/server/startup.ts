@@ -8,6 +8,9 @@ import { log } from "@/lib/log";
 import { runFirstRunBootstrap } from "@/lib/auth/bootstrap";
 import { startJobRunner } from "./jobs";
 import { installPeerAddressStamp } from "./peer-address";
+import { installRequestHooks } from "./request-hooks";
+import { installMetricSources } from "./metric-sources";
+import { installShutdownHandlers, shutdownPhase } from "./shutdown";
 
 export interface StartupState {
   phase: "starting" | "ready" | "failed";
@@ -33,6 +36,8 @@ export function startServer(): Promise<void> {
   holder.done = (async () => {
     installPeerAddressStamp();
     const e = env();
+    installRequestHooks(() => env().BERTH_TRUSTED_PROXIES);
+    installShutdownHandlers();
     const secrets = serverSecrets();
     for (const file of secrets.generated) {
       log.warn({ file }, `Generated ${file}. Back it up together with the database: ${file.endsWith("encryption.key") ? "without it the stored credentials cannot be read" : "it signs the sign-in sessions"}.`);
@@ -44,6 +49,7 @@ export function startServer(): Promise<void> {
     await assertKeysAvailable(handle.db, secrets.keyring);
     await runFirstRunBootstrap();
     await startJobRunner();
+    installMetricSources();
     holder.state = { phase: "ready" };
   })().catch((err: unknown) => {
     holder.state = { phase: "failed", error: err instanceof Error ? err.message : String(err) };
@@ -52,10 +58,15 @@ export function startServer(): Promise<void> {
   return holder.done;
 }
 
-/** Database reachable and every migration applied. */
+/** Database reachable, every migration applied, and not shutting down (`shutdown: draining`). */
 export async function readiness(): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const state = startupState();
   const checks: Record<string, string> = { startup: state.phase };
+  const phase = shutdownPhase();
+  if (phase !== "serving") {
+    checks.shutdown = "draining";
+    return { ready: false, checks };
+  }
   if (state.phase !== "ready") return { ready: false, checks };
   try {
     const applied = await appliedMigrationCount();
