@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { instanceId } from "@/lib/instance-id";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./log";
 
@@ -29,6 +30,15 @@ describe("logger redaction", () => {
     for (let i = 1; i <= 7; i++) expect(out).not.toContain(`SECRET${i}`);
     expect(out).toContain('"username":"bob"');
     expect(JSON.parse(out)).toMatchObject({ level: "info", msg: "hello", app: "berth" });
+  });
+
+  it("names the instance on every line with the id of X-Berth-Instance", () => {
+    const { logger, lines } = capture();
+    logger.info("one");
+    logger.warn({ a: 1 }, "two");
+    const ids = lines.map((l) => JSON.parse(l).instance);
+    expect(ids).toEqual([instanceId(), instanceId()]);
+    expect(instanceId()).toMatch(/^[0-9a-f]{8}$/);
   });
 });
 

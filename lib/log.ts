@@ -1,4 +1,5 @@
 import pino from "pino";
+import { instanceId } from "@/lib/instance-id";
 
 /**
  * Structured JSON logs. Secrets are removed by path, so that a header, a password or a
@@ -54,7 +55,8 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? "info",
-      base: { app: "berth" },
+      // `instance` is the X-Berth-Instance id, so log lines of several instances can be told apart.
+      base: { app: "berth", instance: instanceId() },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
