@@ -102,7 +102,7 @@ describe("audited actions", () => {
         actorUserId: s.team.users.owner.id,
         targetType: "api_token",
         targetId: created.id,
-        metadata: { name: "audited", scopes: ["registries:read"], expiresAt: null, cidrAllowlist: ["10.0.0.0/8"] },
+        metadata: { name: "audited", scopes: ["registries:read"], expiresAt: null, cidrAllowlist: ["10.0.0.0/8"], registryIds: null },
       }),
     );
     expect(rows).toContainEqual(expect.objectContaining({ action: "token.revoked", targetId: created.id, metadata: { name: "audited" } }));

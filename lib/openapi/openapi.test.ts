@@ -218,7 +218,8 @@ describe("coverage of every route of the REST API", () => {
         if (entry.isDirectory()) await walk(full);
         else if (entry.name === "route.ts") {
           const route = "/" + path.relative(path.join(ROOT, "app"), path.dirname(full)).split(path.sep).join("/");
-          if (/^\/api\/(auth|health|ready)(\/|$)|^\/api\/v1\/openapi\.json$/.test(route)) continue;
+          // Operational endpoints (liveness, readiness, Prometheus metrics) and Auth.js are not the REST API.
+          if (/^\/api\/(auth|health|ready|metrics)(\/|$)|^\/api\/v1\/openapi\.json$/.test(route)) continue;
           const mod = (await import(/* @vite-ignore */ full)) as Record<string, unknown>;
           for (const m of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (typeof mod[m] === "function") found.push(`${m.toLowerCase()} ${route.replace(/\[(\w+)\]/g, "{$1}")}`);
         }
