@@ -208,7 +208,7 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
   heartbeat.unref?.();
 
   poke();
-  log.info({ instance, pollMs, concurrency }, "job runner started");
+  log.info({ runner: instance, pollMs, concurrency }, "job runner started");
 
   return {
     instance,
@@ -225,7 +225,7 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
         // The leases stay alive (heartbeat) while the running jobs finish; what is still running
         // when only the hand-back time is left is aborted and handed back below.
         const handBackMs = Math.min(2_000, Math.floor(timeoutMs / 4));
-        log.info({ instance, running: inFlight.size, waitMs: timeoutMs - handBackMs }, "job runner stopping: letting the running jobs finish");
+        log.info({ runner: instance, running: inFlight.size, waitMs: timeoutMs - handBackMs }, "job runner stopping: letting the running jobs finish");
         await waitAll(timeoutMs - handBackMs);
       }
       const aborted = inFlight.size;
@@ -233,7 +233,7 @@ export async function createJobRunner(options: RunnerOptions = {}): Promise<JobR
       // An aborted job fails its attempt, which hands it back (no claim, due after a short backoff).
       await waitAll(deadline - Date.now());
       clearInterval(heartbeat);
-      log.info({ instance, aborted, stillRunning: inFlight.size }, "job runner stopped");
+      log.info({ runner: instance, aborted, stillRunning: inFlight.size }, "job runner stopped");
       return { aborted, stillRunning: inFlight.size };
     },
   };
