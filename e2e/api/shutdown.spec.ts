@@ -28,6 +28,7 @@ import net from "node:net";
 import { expect, request as playwrightRequest, test } from "@playwright/test";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import postgres from "postgres";
+import { freshDatabase } from "../support/database";
 import { startBerth, type BerthServer } from "../support/server";
 import { ADMIN, bootstrapOwner } from "../support/session";
 
@@ -64,25 +65,6 @@ function slowRegistry(delayMs: number): Promise<SlowRegistry> {
       resolve({ port, hits: () => hits, setDelay: (ms) => (delay = ms), close });
     });
   });
-}
-
-/** The PostgreSQL server of CI's DATABASE_URL (or the local one), with a fresh database. */
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-  if (!["127.0.0.1", "localhost", "[::1]"].includes(base.hostname)) throw new Error("The shutdown test only uses a PostgreSQL on loopback");
-  const name = `berth_shutdown_${Date.now()}_${process.pid}`;
-  base.pathname = "/postgres";
-  const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
 }
 
 /** A server on `dbUrl` with the shared test keys, the bootstrap owner and Berth's signal handling. */
@@ -175,7 +157,7 @@ function attempt(url: string, init: { method?: string; headers?: Record<string, 
 
 test("SIGTERM under load: drain with 503 readiness, no request lost, the running check finishes once, exit 0", async () => {
   test.setTimeout(90_000);
-  const db = await freshDatabase();
+  const db = await freshDatabase("shutdown");
   const jobRegistry = await slowRegistry(JOB_DELAY_MS);
   const testRegistry = await slowRegistry(600);
   let server: BerthServer | undefined;
@@ -315,7 +297,7 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
 
 test("a check that outlasts the shutdown budget is handed back, exit 1, and another instance runs it", async () => {
   test.setTimeout(90_000);
-  const db = await freshDatabase();
+  const db = await freshDatabase("shutdown");
   const registry = await slowRegistry(60_000);
   const keys = testKeys();
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });

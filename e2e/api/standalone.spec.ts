@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
-import postgres from "postgres";
+import { freshDatabase } from "../support/database";
 import { freePort } from "../support/server";
 import { ADMIN, signInApi } from "../support/session";
 
@@ -155,17 +155,11 @@ test("the standalone server runs from a copied folder on the embedded database",
 });
 
 test("the standalone server runs on PostgreSQL with the keys from the environment", async () => {
-  const base = process.env.DATABASE_URL;
-  if (!base && process.env.CI === "true") throw new Error("CI sets DATABASE_URL: the PostgreSQL half of the standalone test must run there");
-  test.skip(!base, "needs PostgreSQL: set DATABASE_URL (CI does); the embedded half ran above");
-  const name = `berth_standalone_${Date.now()}_${process.pid}`;
-  const admin = postgres(base!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base!);
-  url.pathname = `/${name}`;
+  // CI's DATABASE_URL server, else the local one on loopback; without PostgreSQL this fails, never skips.
+  const db = await freshDatabase("standalone");
   try {
     const server = await startStandalone({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: db.url,
       ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       AUTH_SECRET: randomBytes(32).toString("hex"),
       BERTH_DATA_DIR: path.join(tempRoot, "unused"),
@@ -174,7 +168,6 @@ test("the standalone server runs on PostgreSQL with the keys from the environmen
     await exercise(server);
     expect(fs.existsSync(path.join(tempRoot, "unused", "pglite")), "no embedded database on PostgreSQL").toBe(false);
   } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await db.drop();
   }
 });

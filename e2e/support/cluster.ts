@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort, startBerth, type BerthServer } from "./server";
+import { postgresServerUrl } from "./database";
 
 /**
  * Several Berth instances on one fresh PostgreSQL database behind nginx (round robin on
@@ -29,22 +30,6 @@ export interface ClusterOptions {
   size?: number;
   /** Extra environment for every instance (e.g. small rate limits, BERTH_ADMIN_*). */
   env?: Record<string, string>;
-}
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-/**
- * The PostgreSQL server to create the cluster's database on: the one DATABASE_URL names (CI
- * always sets it), else the local default. Only a loopback server is accepted.
- */
-export function postgresServerUrl(): URL {
-  const base = new URL(process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
-  if (!LOOPBACK_HOSTS.has(base.hostname) && !base.hostname.startsWith("127.")) {
-    throw new Error(`the cluster harness only uses a PostgreSQL on loopback, not ${base.hostname}`);
-  }
-  base.pathname = "/postgres";
-  base.search = "";
-  return base;
 }
 
 /** Runs one statement with psql on `database`; returns its unaligned output. */
