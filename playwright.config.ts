@@ -38,5 +38,8 @@ export default defineConfig({
   projects: [
     { name: "ui", testDir: "./e2e/ui", use: { browserName: "chromium", viewport: { width: 1280, height: 800 } } },
     { name: "api", testDir: "./e2e/api", testIgnore: cluster ? ["**/startup.spec.ts", "**/cluster.spec.ts"] : [] },
+    // Issue 16's suites (load, races, crashes, fuzzing, leaks, hardening): short here, full with
+    // BERTH_RELIABILITY=full (`npm run test:reliability`). They start servers of their own.
+    { name: "reliability", testDir: "./e2e/reliability", timeout: 15 * 60_000 },
   ],
 });
