@@ -14,6 +14,7 @@
  * B is "another company": its path, and its ids on A's path, are 404 to every authenticated caller
  * that gets that far, and nothing of B changes.
  */
+import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { companies, invites, registries, sessions } from "@/db/schema";
@@ -26,7 +27,7 @@ import { sealRegistrySecrets } from "@/lib/registries/secrets";
 import { actionExports, paramsOf, routeExports, type RouteHandler, type ServerAction } from "@/lib/testing/app-surface";
 import { apiRequest, signedInSession } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
-import { contextFor, enrolTwoFactor, seedTeam, spoilToken, tokenFor, type Team } from "@/lib/testing/identity";
+import { contextFor, enrolTwoFactor, seedTeam, spoilToken, tokenFor, tokenRow, type Team } from "@/lib/testing/identity";
 
 // Server actions read the request through next/headers; here, the cell's request.
 const current = vi.hoisted(() => ({ headers: new Headers() }));
@@ -51,6 +52,7 @@ const CALLERS = [
   "endedSession",
   "expiredToken",
   "revokedToken",
+  "unknownToken",
   "readToken",
   "writeToken",
   "pullToken",
@@ -74,7 +76,7 @@ interface Caller {
  */
 const CALLER_NOTES: Record<CallerKey, string> = {
   owner: "owner, session",
-  admin: "admin, session",
+  admin:     "admin, session 401",
   member: "member, session",
   memberMr: "member with manageRegistries, session",
   viewer: "viewer, session",
@@ -82,6 +84,7 @@ const CALLER_NOTES: Record<CallerKey, string> = {
   endedSession: "owner's cookie of a session that was signed out on the server",
   expiredToken: "owner's token, every scope, expired",
   revokedToken: "owner's token, every scope, revoked",
+  unknownToken: "a well-formed brt_ token Berth never issued",
   readToken: "owner's token, registries:read",
   writeToken: "owner's token, registries:write",
   pullToken: "owner's token, registries:pull",
@@ -100,24 +103,24 @@ const CALLER_NOTES: Record<CallerKey, string> = {
 type Cell = "ok" | "own" | "2fa" | "401" | "403" | "404";
 
 const ROWS = {
-  //           owner admin member mMR viewer anon ended expired revoked read write pull cidr no2fa limited
-  read:      "ok    ok    ok     ok  ok     401  401   401     401     ok   403   ok   403  2fa   ok",
-  readOne:   "ok    ok    ok     ok  ok     401  401   401     401     ok   403   ok   403  2fa   404",
-  test:      "ok    ok    ok     ok  403    401  401   401     401     ok   403   ok   403  2fa   404",
-  validate:  "ok    ok    ok     ok  403    401  401   401     401     403  ok    403  403  2fa   ok",
-  create:    "ok    ok    403    ok  403    401  401   401     401     403  ok    403  403  2fa   403",
-  update:    "ok    ok    403    ok  403    401  401   401     401     403  ok    403  403  2fa   404",
-  delete:    "ok    ok    403    own 403    401  401   401     401     403  ok    403  403  2fa   404",
-  pull:      "ok    ok    403    403 403    401  401   401     401     403  403   ok   403  2fa   404",
-  admin:     "ok    ok    403    403 403    401  401   401     401     403  403   403  403  2fa   403",
-  ownTokens: "ok    ok    ok     ok  403    401  401   401     401     403  403   403  403  2fa   403",
+  //           owner admin member mMR viewer anon ended expired revoked unknown read write pull cidr no2fa limited
+  read:      "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   ok",
+  readOne:   "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   404",
+  test:      "ok    ok    ok     ok  403    401  401   401     401     401     ok   403   ok   403  2fa   404",
+  validate:  "ok    ok    ok     ok  403    401  401   401     401     401     403  ok    403  403  2fa   ok",
+  create:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   403",
+  update:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   404",
+  delete:    "ok    ok    403    own 403    401  401   401     401     401     403  ok    403  403  2fa   404",
+  pull:      "ok    ok    403    403 403    401  401   401     401     401     403  403   ok   403  2fa   404",
+  admin:     "ok    ok    403    403 403    401  401   401     401     401     403  403   403  403  2fa   403",
+  ownTokens: "ok    ok    ok     ok  403    401  401   401     401     401     403  403   403  403  2fa   403",
   // not about a company: who the caller is; the policy binds a company's pages and API only
-  me:        "ok    ok    ok     ok  ok     401  401   401     401     ok   ok    ok   403  ok    ok",
-  public:    "ok    ok    ok     ok  ok     ok   ok    ok      ok      ok   ok    ok   ok   ok    ok",
+  me:        "ok    ok    ok     ok  ok     401  401   401     401     401     ok   ok    ok   403  ok    ok",
+  public:    "ok    ok    ok     ok  ok     ok   ok    ok      ok      ok      ok   ok    ok   ok   ok    ok",
   // the user's own account (and enrolment): sessions only; actions never read a bearer token here
-  account:   "ok    ok    ok     ok  ok     401  401   401     401     401  401   401  401  ok    401",
+  account:   "ok    ok    ok     ok  ok     401  401   401     401     401     401  401   401  401  ok    401",
   // another company's path: 404 to everyone who gets past authentication
-  otherPath: "404   404   404    404 404    401  401   401     401     404  404   404  403  404   404",
+  otherPath: "404   404   404    404 404    401  401   401     401     401     404  404   404  403  404   404",
 } as const;
 type RowName = keyof typeof ROWS;
 
@@ -609,6 +612,7 @@ beforeAll(async () => {
     endedSession: { auth: { cookie: ended.cookie }, userId: null },
     expiredToken: { auth: { token: expired.token }, userId: null },
     revokedToken: { auth: { token: revoked.token }, userId: null },
+    unknownToken: { auth: { token: `brt_${randomBytes(32).toString("base64url")}` }, userId: null },
     readToken: { auth: { token: (await tok({ scopes: ["registries:read"] })).token }, userId: null },
     writeToken: { auth: { token: (await tok({ scopes: ["registries:write"] })).token }, userId: null },
     pullToken: { auth: { token: (await tok({ scopes: ["registries:pull"] })).token }, userId: null },
@@ -680,6 +684,39 @@ describe("the table covers the app", () => {
     expect(found.filter((k) => !(k in ACTIONS) && !(k in OUTSIDE_ACTIONS)), "actions missing from the matrix").toEqual([]);
     expect([...Object.keys(ACTIONS), ...Object.keys(OUTSIDE_ACTIONS)].filter((k) => !actions.has(k)), "matrix rows naming no action").toEqual([]);
     expect(found.length).toBeGreaterThan(25);
+  });
+});
+
+/** One request to a route export by its matrix key. */
+function send(key: string, auth: Auth, path: string, body?: unknown): Promise<Answer> {
+  const [method, pattern] = key.split(" ") as [string, string];
+  return rec.send(handlers.get(key)!, method, path, auth, paramsOf(pattern, path), body);
+}
+
+describe("cells the table cannot name", () => {
+  it("someone else's API token in one's own company is 404 to revoke, by the API and by the action, and keeps working", async () => {
+    const theirs = await tokenFor(t.db, A.id, A.team.users.member.id, { name: "not yours", scopes: ["registries:read"] });
+    for (const key of ["owner", "admin", "memberMr"] as const) {
+      const c = callers.get(key)!;
+      expect((await send(`DELETE ${CO}/tokens/[tokenId]`, c.auth, `/api/v1/companies/${A.id}/tokens/${theirs.id}`)).status, key).toBe(404);
+      current.headers = apiRequest("POST", "/", c.auth).headers;
+      expect(await actions.get(`${SETTINGS}/tokens/actions.ts#revokeTokenAction`)!(A.slug, theirs.id), key).toMatchObject({ ok: false, status: 404 });
+      const listed = await send(`GET ${CO}/tokens`, c.auth, `/api/v1/companies/${A.id}/tokens`);
+      expect(listed.body.items.map((i: { id: string }) => i.id), key).not.toContain(theirs.id);
+    }
+    expect((await tokenRow(t.db, theirs.id)).revokedAt).toBeNull();
+    expect((await send(`GET ${CO}/registries`, { token: theirs.token }, `/api/v1/companies/${A.id}/registries`)).status).toBe(200);
+  });
+
+  it("a token limited to one registry reads, resolves and lists that one", async () => {
+    const auth = callers.get("limitedToken")!.auth;
+    const base = `/api/v1/companies/${A.id}/registries`;
+    const got = await send(`GET ${CO}/registries/[id]`, auth, `${base}/${limitedOnly}`);
+    expect([got.status, got.body?.id]).toEqual([200, limitedOnly]);
+    expect((await send(`GET ${CO}/registries/[id]/checks`, auth, `${base}/${limitedOnly}/checks`)).status).toBe(200);
+    expect((await send(`GET ${CO}/registries/[id]/uses`, auth, `${base}/${limitedOnly}/uses`)).status).toBe(200);
+    const resolved = await send(`POST ${CO}/registries/resolve`, auth, `${base}/resolve`, { image: "127.0.0.1:9/limited/app:1" });
+    expect([resolved.status, resolved.body?.registry?.id]).toEqual([200, limitedOnly]);
   });
 });
 
