@@ -59,6 +59,8 @@ const CALLERS = [
   "outsideCidr",
   "noTwoFactor",
   "limitedToken",
+  "viewerToken",
+  "memberMrToken",
 ] as const;
 type CallerKey = (typeof CALLERS)[number];
 
@@ -76,7 +78,7 @@ interface Caller {
  */
 const CALLER_NOTES: Record<CallerKey, string> = {
   owner: "owner, session",
-  admin:     "admin, session 401",
+  admin:     "admin, session 401    403 403",
   member: "member, session",
   memberMr: "member with manageRegistries, session",
   viewer: "viewer, session",
@@ -91,6 +93,8 @@ const CALLER_NOTES: Record<CallerKey, string> = {
   outsideCidr: "owner's token, every scope, used from outside its CIDR allowlist",
   noTwoFactor: "member without two-factor, session, under the company's require-two-factor policy",
   limitedToken: "owner's token, every scope, limited to one other registry",
+  viewerToken: "viewer's token, every scope (a token never goes beyond its user's role)",
+  memberMrToken: "token of a member with manageRegistries, every scope",
 };
 
 // ------------------------------------------------------------------ the expected cells
@@ -103,24 +107,24 @@ const CALLER_NOTES: Record<CallerKey, string> = {
 type Cell = "ok" | "own" | "2fa" | "401" | "403" | "404";
 
 const ROWS = {
-  //           owner admin member mMR viewer anon ended expired revoked unknown read write pull cidr no2fa limited
-  read:      "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   ok",
-  readOne:   "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   404",
-  test:      "ok    ok    ok     ok  403    401  401   401     401     401     ok   403   ok   403  2fa   404",
-  validate:  "ok    ok    ok     ok  403    401  401   401     401     401     403  ok    403  403  2fa   ok",
-  create:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   403",
-  update:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   404",
-  delete:    "ok    ok    403    own 403    401  401   401     401     401     403  ok    403  403  2fa   404",
-  pull:      "ok    ok    403    403 403    401  401   401     401     401     403  403   ok   403  2fa   404",
-  admin:     "ok    ok    403    403 403    401  401   401     401     401     403  403   403  403  2fa   403",
-  ownTokens: "ok    ok    ok     ok  403    401  401   401     401     401     403  403   403  403  2fa   403",
+  //           owner admin member mMR viewer anon ended expired revoked unknown read write pull cidr no2fa limited vTok mrTok
+  read:      "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   ok      ok   ok",
+  readOne:   "ok    ok    ok     ok  ok     401  401   401     401     401     ok   403   ok   403  2fa   404     ok   ok",
+  test:      "ok    ok    ok     ok  403    401  401   401     401     401     ok   403   ok   403  2fa   404     403  ok",
+  validate:  "ok    ok    ok     ok  403    401  401   401     401     401     403  ok    403  403  2fa   ok      403  ok",
+  create:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   403     403  ok",
+  update:    "ok    ok    403    ok  403    401  401   401     401     401     403  ok    403  403  2fa   404     403  ok",
+  delete:    "ok    ok    403    own 403    401  401   401     401     401     403  ok    403  403  2fa   404     403  own",
+  pull:      "ok    ok    403    403 403    401  401   401     401     401     403  403   ok   403  2fa   404     403  403",
+  admin:     "ok    ok    403    403 403    401  401   401     401     401     403  403   403  403  2fa   403     403  403",
+  ownTokens: "ok    ok    ok     ok  403    401  401   401     401     401     403  403   403  403  2fa   403     403  403",
   // not about a company: who the caller is; the policy binds a company's pages and API only
-  me:        "ok    ok    ok     ok  ok     401  401   401     401     401     ok   ok    ok   403  ok    ok",
-  public:    "ok    ok    ok     ok  ok     ok   ok    ok      ok      ok      ok   ok    ok   ok   ok    ok",
+  me:        "ok    ok    ok     ok  ok     401  401   401     401     401     ok   ok    ok   403  ok    ok      ok   ok",
+  public:    "ok    ok    ok     ok  ok     ok   ok    ok      ok      ok      ok   ok    ok   ok   ok    ok      ok   ok",
   // the user's own account (and enrolment): sessions only; actions never read a bearer token here
-  account:   "ok    ok    ok     ok  ok     401  401   401     401     401     401  401   401  401  ok    401",
+  account:   "ok    ok    ok     ok  ok     401  401   401     401     401     401  401   401  401  ok    401     401  401",
   // another company's path: 404 to everyone who gets past authentication
-  otherPath: "404   404   404    404 404    401  401   401     401     401     404  404   404  403  404   404",
+  otherPath: "404   404   404    404 404    401  401   401     401     401     404  404   404  403  404   404     404  404",
 } as const;
 type RowName = keyof typeof ROWS;
 
@@ -620,6 +624,8 @@ beforeAll(async () => {
     outsideCidr: { auth: { token: (await tok({ cidrAllowlist: ["127.0.0.2/32"] })).token }, userId: null },
     noTwoFactor: { auth: { cookie: noTwoFactor.cookie }, userId: noTwoFactor.id },
     limitedToken: { auth: { token: (await tok({ registryIds: [limitedOnly] })).token }, userId: null },
+    viewerToken: { auth: { token: (await tokenFor(t.db, A.id, teamA.users.viewer.id, { name: "viewer's" })).token }, userId: null },
+    memberMrToken: { auth: { token: (await tokenFor(t.db, A.id, teamA.users.memberMr.id, { name: "memberMr's" })).token }, userId: null },
   };
   for (const key of CALLERS) callers.set(key, { key, ...auths[key] });
 
@@ -636,6 +642,7 @@ afterAll(async () => {
   try {
     recordFigures({
       suite: "matrix",
+      part: t?.kind ?? "none",
       title: `every route handler export and server action × ${CALLERS.length} callers × own company, another company's ids and another company's path (in-process, ${t?.kind ?? "no database"})`,
       passed: bad.length === 0 && cells.length > 0,
       figures: {
