@@ -47,6 +47,18 @@ function isActionModule(file: string): boolean {
   return /^["']use server["']/.test(code);
 }
 
+/**
+ * Files under app/ and components/ with a `"use server"` directive that is not the file's first
+ * statement (a server action declared inside a component): actionExports cannot list those.
+ */
+export function inlineActionFiles(): string[] {
+  const roots = [APP_DIR, path.join(process.cwd(), "components")].filter((d) => fs.existsSync(d));
+  return roots
+    .flatMap(walk)
+    .filter((f) => /\.(ts|tsx)$/.test(f) && !isActionModule(f) && /^\s*["']use server["']/m.test(fs.readFileSync(f, "utf8")))
+    .map((f) => path.relative(process.cwd(), f));
+}
+
 /** Every server action, keyed `file#export` with the file relative to app/ (e.g. `account/actions.ts#changePasswordAction`). */
 export async function actionExports(): Promise<Map<string, ServerAction>> {
   const out = new Map<string, ServerAction>();
