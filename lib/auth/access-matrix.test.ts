@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { companies, invites, registries, sessions } from "@/db/schema";
+import { companies, invites, memberships, registries, sessions } from "@/db/schema";
 import { recordFigures, reliabilityMode } from "@/e2e/support/figures";
 import { createInvite } from "@/lib/companies/service";
 import { resetEnvCache } from "@/lib/env";
@@ -716,6 +716,25 @@ describe("cells the table cannot name", () => {
     }
     expect((await tokenRow(t.db, theirs.id)).revokedAt).toBeNull();
     expect((await send(`GET ${CO}/registries`, { token: theirs.token }, `/api/v1/companies/${A.id}/registries`)).status).toBe(200);
+  });
+
+  it("a member of two companies: a token of one is 404 on the other's path; a session acts with each company's own role", async () => {
+    const C = await seedTeam(t.db);
+    const both = await A.team.addUser("admin");
+    await enrolTwoFactor(t.db, both.id);
+    await t.db.insert(memberships).values({ companyId: C.company.id, userId: both.id, role: "viewer" });
+    const { token } = await tokenFor(t.db, A.id, both.id, { name: "A only" });
+    const list = `GET ${CO}/registries`;
+    const create = `POST ${CO}/registries`;
+    const onA = `/api/v1/companies/${A.id}/registries`;
+    const onC = `/api/v1/companies/${C.company.id}/registries`;
+    expect((await send(list, { token }, onA)).status).toBe(200);
+    expect((await send(list, { token }, onC)).status).toBe(404);
+    expect((await send(create, { token }, onC, registryBody(seq++))).status).toBe(404);
+    expect((await send(create, { cookie: both.cookie }, onA, registryBody(seq++))).status).toBe(201);
+    expect((await send(list, { cookie: both.cookie }, onC)).status).toBe(200);
+    expect((await send(create, { cookie: both.cookie }, onC, registryBody(seq++))).status).toBe(403);
+    expect(await t.db.$count(registries, eq(registries.companyId, C.company.id))).toBe(0);
   });
 
   it("a token limited to one registry reads, resolves and lists that one", async () => {
