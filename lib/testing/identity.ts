@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db";
-import { apiTokens, auditEvents, memberships, type Role } from "@/db/schema";
+import { apiTokens, auditEvents, memberships, userTotp, type Role } from "@/db/schema";
 import { issueApiToken } from "@/lib/api-tokens/service";
 import { SCOPE_VALUES } from "@/lib/auth/schemas";
 import { resolveContext, type RequestContext } from "@/lib/context";
@@ -71,6 +71,20 @@ export async function tokenFor(
     { userId, requestId: "test" },
   );
   return { token, id: apiToken.id };
+}
+
+/** Marks a token expired a minute ago, or revoked now, in the database (the API refuses a past expiry). */
+export async function spoilToken(db: Db, id: string, how: "expired" | "revoked"): Promise<void> {
+  const at = new Date(Date.now() - 60_000);
+  await db.update(apiTokens).set(how === "expired" ? { expiresAt: at } : { revokedAt: at }).where(eq(apiTokens.id, id));
+}
+
+/**
+ * Gives a user confirmed two-factor without an authenticator round trip: enough for the policy
+ * checks (a company that requires two-factor), not for signing in with a code.
+ */
+export async function enrolTwoFactor(db: Db, userId: string): Promise<void> {
+  await db.insert(userTotp).values({ userId, secretBlob: "not-a-sealed-secret", keyId: "none", confirmedAt: new Date() });
 }
 
 /** The request context a route handler would resolve for these credentials. */
