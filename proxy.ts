@@ -39,6 +39,8 @@ export function proxy(request: NextRequest) {
     if (nonce) {
       headers.set("content-security-policy", csp);
       headers.set("x-nonce", nonce);
+    } else {
+      headers.delete("x-nonce");
     }
     const metricsOff = pathname.replace(/\/+$/, "") === "/api/metrics" && !process.env.BERTH_METRICS_TOKEN?.trim();
     response = metricsOff
