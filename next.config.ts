@@ -38,6 +38,12 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
         ],
       },
+      // The files proxy.ts does not see (its matcher skips them); every other answer gets its CSP
+      // there (lib/security-headers.ts NON_PAGE_CSP, the same value).
+      ...["/_next/static/:path*", "/_next/image", "/favicon.ico"].map((source) => ({
+        source,
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'" }],
+      })),
     ];
   },
 };

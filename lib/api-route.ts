@@ -6,27 +6,40 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { noteRequestCompany } from "@/lib/server/request-hooks";
 import { assertNoNulInQuery, problemResponse, requestIdOf } from "@/lib/http";
+import { isJsonContentType, isSafeMethod, sameOriginVerdict } from "@/lib/security-headers";
 import type { Operation } from "@/lib/auth/permissions";
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * CSRF: a cookie-authenticated request that changes state must come from a page of this site
- * (its Origin matches the Host). Bearer-token requests carry no ambient credentials and skip it;
- * JSON bodies are enforced by readJson.
+ * (its Origin matches the Host, and `Sec-Fetch-Site` does not say another site; no Origin or
+ * `Origin: null` is refused too). Bearer-token requests carry no ambient credentials and skip it.
  */
 export function assertSameOrigin(req: Request): void {
   // Without a cookie there are no ambient credentials to abuse: authentication answers instead (401).
-  if (SAFE_METHODS.has(req.method) || req.headers.has("authorization") || !req.headers.has("cookie")) return;
-  const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  let ok = false;
-  try {
-    ok = !!origin && !!host && new URL(origin).host === host;
-  } catch {
-    ok = false;
+  if (isSafeMethod(req.method) || req.headers.has("authorization") || !req.headers.has("cookie")) return;
+  if (sameOriginVerdict(req.headers) !== "same") {
+    throw new AppError("forbidden", "Cross-site request refused: send the request from Berth's own pages, or use an API token");
   }
-  if (!ok) throw new AppError("forbidden", "Cross-site request refused: send the request from Berth's own pages, or use an API token");
+}
+
+/**
+ * A state-changing request carries JSON or nothing, on every handler, before it has any effect:
+ * also where the handler reads no body (DELETE, `POST …/webhooks/{id}/test`). A page of another
+ * site can send text/plain, form and multipart bodies without asking the browser's permission
+ * (no CORS preflight), so refusing them closes that road whatever the handler does. A body needs
+ * a JSON Content-Type (415 otherwise); no Content-Type is fine only without a body.
+ */
+export function assertJsonOrNoBody(req: Request): void {
+  if (isSafeMethod(req.method)) return;
+  const type = req.headers.get("content-type");
+  if (type !== null) {
+    if (isJsonContentType(type)) return;
+    throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  }
+  const length = req.headers.get("content-length");
+  if ((length !== null && length.trim() !== "0") || req.headers.has("transfer-encoding")) {
+    throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  }
 }
 
 type Params = Record<string, string | string[] | undefined>;
@@ -51,6 +64,7 @@ export function companyRoute<P extends Params & { companyId: string }>(
     try {
       const params = await segment.params;
       assertSameOrigin(req);
+      assertJsonOrNoBody(req);
       assertNoNulInQuery(req.nextUrl.searchParams);
       const ctx = await resolveContext(req.headers, params.companyId, requestId);
       noteRequestCompany(ctx.companyId);
@@ -70,6 +84,7 @@ export function callerRoute(handler: (req: NextRequest, args: { caller: Caller; 
     const requestId = requestIdOf(req);
     try {
       assertSameOrigin(req);
+      assertJsonOrNoBody(req);
       const ip = clientAddress(req.headers, env().BERTH_TRUSTED_PROXIES);
       const caller = await authenticate(req.headers, ip);
       if (!caller) throw unauthenticated();

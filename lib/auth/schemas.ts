@@ -68,7 +68,9 @@ export const updateMemberSchema = z
     role: z.enum(ROLE_VALUES).optional(),
     manageRegistries: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  // An empty patch has nothing to write (an UPDATE without columns): say so instead.
+  .refine((p) => p.role !== undefined || p.manageRegistries !== undefined, { error: "Give role, manageRegistries or both" });
 
 export const setupSchema = z.object({
   email: emailField,

@@ -125,6 +125,13 @@ describe("the last-owner rule", () => {
     );
     await problemOf(res, 415);
   });
+
+  it("PATCH with nothing to change → 400 (it was a 500: an UPDATE without columns), and nothing changes", async () => {
+    const team = await seedTeam(t.db);
+    const problem = await problemOf(await patch(team, team.users.owner, team.users.viewer.id, {}), 400);
+    expect(problem.errors?.map((e) => e.path)).toEqual([""]);
+    expect(await roleOf(team, team.users.viewer.id)).toBe("viewer");
+  });
 });
 
 describe("invites", () => {

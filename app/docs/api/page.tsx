@@ -7,9 +7,10 @@ export const metadata: Metadata = {
 };
 
 /**
- * The readable reference of the REST API. The page itself is static and tiny; the
- * renderer (Scalar, bundled, no CDN) is loaded in the browser from this route's own chunk and reads
- * the document from `/api/v1/openapi.json`, so no other page carries its weight.
+ * The readable reference of the REST API. The page itself is tiny (rendered per request, like
+ * every page, for its script nonce); the renderer (Scalar, bundled, no CDN) is loaded in the
+ * browser from this route's own chunk and reads the document from `/api/v1/openapi.json`, so no
+ * other page carries its weight.
  */
 export default function ApiDocsPage() {
   return (
