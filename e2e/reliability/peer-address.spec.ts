@@ -104,7 +104,8 @@ interface Tally {
 
 /**
  * Fires forged requests from before the server listens until `AFTER_READY_MS` after it is ready.
- * A request counts as sent once it got an answer; connection errors (port not open yet) don't.
+ * A request counts as sent once it got an answer (`beforeReady`: sent before /api/ready was seen
+ * answering 200); connection errors (port not open yet) don't count.
  */
 async function forgeDuringStart(mode: StartMode, dataDir: string, target: string, token: string): Promise<Tally> {
   const port = await freePort();
@@ -116,11 +117,12 @@ async function forgeDuringStart(mode: StartMode, dataDir: string, target: string
     let n = 0;
     while (Date.now() < stopAt) {
       const forged = FORGED[(i + n++) % FORGED.length]!;
+      const early = !ready;
       try {
         const res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, "x-berth-peer": forged, "x-forwarded-for": "10.1.2.3" }, signal: AbortSignal.timeout(20_000) });
         await res.arrayBuffer();
         tally.sent++;
-        if (!ready) tally.beforeReady++;
+        if (early) tally.beforeReady++;
         if (res.status === 200) tally.accepted++;
         else if (res.status === 401 || res.status === 403) tally.refused++;
         else tally.otherStatus[res.status] = (tally.otherStatus[res.status] ?? 0) + 1;
@@ -197,8 +199,8 @@ test("a forged x-berth-peer is never believed, from the first request a starting
       title: `forged x-berth-peer (10.1.2.3) with a token allowed only from 10.0.0.0/8, ${CLIENTS} clients from before listen until ${AFTER_READY_MS} ms after ready, ${STARTS} start(s) per way of starting`,
       passed,
       figures: { "forged requests sent": totals.sent, "sent before ready": totals.beforeReady, accepted: totals.accepted, starts: rows.length },
-      tables: [{ title: "Per start", columns: ["started with", "start", "answered", "before ready", "accepted (200)", "refused (401/403)", "other statuses", "connection errors"], rows }],
-      notes: ["A request counts once it got an answer; connection errors are attempts before the port was open."],
+      tables: [{ title: "Per start", columns: ["started with", "start", "answered", "sent before ready", "accepted (200)", "refused (401/403)", "other statuses", "connection errors"], rows }],
+      notes: ["A request counts once it got an answer; connection errors are attempts before the port was open. Before the fix (stamp installed by the instrumentation hook only, unmarked header believed) the short run accepted 11 of 226: 5 through next start, 3 through npm start, 3 through the standalone server."],
     });
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
