@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { recordFigures } from "@/e2e/support/figures";
 import { FAKE_SERVICE_ACCOUNT_KEY, registryFixture } from "./fixtures";
 import { createRegistrySchema, parseRegistryInput } from "./schemas";
 
@@ -88,6 +89,20 @@ function timeMs(run: () => void, repeat: number): number {
   return (performance.now() - started) / repeat;
 }
 
+/** Figures for the reliability report (suite "flaws", part "redos"), written before the assertions. */
+const figures: Record<string, number | string> = {};
+let allPassed = true;
+function record(passed: boolean) {
+  allPassed &&= passed;
+  recordFigures({
+    suite: "flaws",
+    part: "redos",
+    title: "ReDoS: every regex literal in lib/registries on adversarial inputs, and the service-account key check on keys of whitespace up to 64 KiB",
+    passed: allPassed,
+    figures,
+  });
+}
+
 describe("every regex in lib/registries runs in linear time", () => {
   const regexes = regexLiterals();
 
@@ -118,6 +133,8 @@ describe("every regex in lib/registries runs in linear time", () => {
         }
       }
     }
+    Object.assign(figures, { "regexes scanned": regexes.length, "inputs per regex": FILLERS.length * ENDINGS.length, "worst 32 KiB case (ms)": Number(worst.ms.toFixed(2)), "worst case": worst.what, "quadratic patterns": slow.length });
+    record(slow.length === 0);
     expect(slow, `worst ${worst.what}: ${worst.ms.toFixed(1)} ms`).toEqual([]);
   });
 });
@@ -143,11 +160,23 @@ describe("the service-account key check", () => {
     const small = parseMs(adversarial(1024), 20);
     const large = parseMs(adversarial(64 * 1024), 5);
     const ratio = large.ms / Math.max(small.ms, 0.01);
+    Object.assign(figures, { "key check, 1 KiB whitespace (ms)": Number(small.ms.toFixed(3)), "key check, 64 KiB whitespace (ms)": Number(large.ms.toFixed(3)), "64 KiB / 1 KiB": Number(ratio.toFixed(1)) });
+    record(large.ms < 50 && ratio < 640 && !small.ok && !large.ok);
     expect(small.ok).toBe(false);
     expect(large.ok).toBe(false);
     expect(large.ms, `1 KiB ${small.ms.toFixed(2)} ms, 64 KiB ${large.ms.toFixed(2)} ms`).toBeLessThan(50);
     // 64 times the input: linear is ~64x (plus JSON.parse); quadratic would be ~4096x.
     expect(ratio, `1 KiB ${small.ms.toFixed(2)} ms, 64 KiB ${large.ms.toFixed(2)} ms`).toBeLessThan(640);
+  });
+
+  it("refuses keys of whitespace under each size limit (private key 16 KiB, field 32 KiB) quickly", () => {
+    for (const kib of [15, 30]) {
+      const { ms, ok } = parseMs(adversarial(kib * 1024), 5);
+      figures[`key check, ${kib} KiB whitespace (ms)`] = Number(ms.toFixed(3));
+      record(!ok && ms < 50);
+      expect(ok).toBe(false);
+      expect(ms, `${kib} KiB`).toBeLessThan(50);
+    }
   });
 
   it("refuses a key under the size limit whose private_key repeats the PEM header, quickly", () => {
