@@ -16,7 +16,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { Deadline, STAGE_LIMITS_MS, withinBudget } from "./deadline";
 import { classifyNetworkError, codedError, errorCode, NetworkFailure } from "./network-errors";
-import { canonicalAddress, type AddressVerdict, type OutboundPolicy } from "./policy";
+import { canonicalAddress, refusedAddressesText, type AddressVerdict, type OutboundPolicy } from "./policy";
 import type { LookupAddress, LookupFunction, TestStatus } from "./types";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -92,22 +92,12 @@ function failure(phase: NetworkFailure["phase"], error: unknown, url: URL, messa
   return new NetworkFailure(phase, status, code ? `${text} (${code})` : text, code);
 }
 
-/**
- * Security decision: what a name resolves to is shown only for addresses the policy lets Berth
- * connect to. A refused address is named by its class at most ("a private address"): otherwise
- * Test Connection would be an oracle telling any member what internal names resolve to.
- */
-function refusedClasses(verdicts: readonly AddressVerdict[]): string {
-  const classes = [...new Set(verdicts.map((verdict) => verdict.reason ?? "invalid"))];
-  const n = verdicts.length;
-  return `${n === 1 ? "a" : n} ${classes.join(" or ")} address${n === 1 ? "" : "es"}`;
-}
-
+/** The DNS stage's detail: allowed addresses as they are, refused ones by class only (policy.ts). */
 function resolvedDetail(addresses: readonly LookupAddress[], settings: TransportSettings): string {
   const verdicts = addresses.map((entry) => settings.policy.check(entry.address));
   const shown = verdicts.filter((verdict) => verdict.allowed).map((verdict) => verdict.address);
   const hidden = verdicts.filter((verdict) => !verdict.allowed);
-  return [...shown, ...(hidden.length ? [`${refusedClasses(hidden)} (not shown)`] : [])].join(", ");
+  return [...shown, ...(hidden.length ? [`${refusedAddressesText(hidden)} (not shown)`] : [])].join(", ");
 }
 
 async function resolveAddresses(url: URL, hostname: string, settings: TransportSettings, trace?: StageTrace): Promise<LookupAddress[]> {
@@ -135,12 +125,12 @@ function checkAddresses(hostname: string, addresses: LookupAddress[], settings: 
   const refused = verdicts.filter((verdict) => !verdict.allowed);
   if (allowed.length === 0) {
     // An address typed as the host is the caller's own input; a resolved one is not shown.
-    const what = canonicalAddress(hostname) ? `${hostname} is ${refusedClasses(refused)}` : `${hostname} resolves to ${refusedClasses(refused)}`;
-    trace?.("policy", false, performance.now() - started, `refused ${refusedClasses(refused)}`);
+    const what = canonicalAddress(hostname) ? `${hostname} is ${refusedAddressesText(refused)}` : `${hostname} resolves to ${refusedAddressesText(refused)}`;
+    trace?.("policy", false, performance.now() - started, `refused ${refusedAddressesText(refused)}`);
     throw new NetworkFailure("policy", "blocked_by_policy", `${what}, which the outbound policy refuses`);
   }
   const admitted = allowed.filter((verdict) => verdict.allowedBy).map((verdict) => `${verdict.address} allowed by ${verdict.allowedBy}`);
-  const detail = [admitted.length ? admitted.join(", ") : "public address", refused.length ? `skipped ${refusedClasses(refused)}` : ""].filter(Boolean).join("; ");
+  const detail = [admitted.length ? admitted.join(", ") : "public address", refused.length ? `skipped ${refusedAddressesText(refused)}` : ""].filter(Boolean).join("; ");
   trace?.("policy", true, performance.now() - started, detail);
   return allowed;
 }
