@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { auditEvents, memberships, passwordResets } from "@/db/schema";
 import { checkCredentials } from "@/lib/auth/sign-in";
-import { PEER_HEADER } from "@/lib/client-address";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 import { apiRequest } from "@/lib/testing/auth";
 import { contextFor, seedTeam, setUpSeededTeam, type SeededUser, type Team } from "@/lib/testing/identity";
 import { createPasswordResetLink, peekPasswordReset, resetPasswordWithLink } from "./password-resets";
@@ -15,7 +15,7 @@ const ctxOf = (as: SeededUser, tm: Team = s.team) => contextFor(tm.company.id, {
 const tokenOf = (path: string) => path.replace("/reset-password/", "");
 const visitor = { ip: "192.0.2.50", requestId: "reset-test" };
 const status = async (cookie: string) => (await me(apiRequest("GET", "/api/v1/me", { cookie }))).status;
-const signsIn = async (email: string, password: string) => (await checkCredentials(email, password, new Headers({ [PEER_HEADER]: "192.0.2.51" }))).ok;
+const signsIn = async (email: string, password: string) => (await checkCredentials(email, password, new Headers({ [PEER_HEADER]: stampedPeer("192.0.2.51") }))).ok;
 
 describe("password reset links", () => {
   it("an owner's link sets the member's password once, ends their sessions, and is audited without the link", async () => {

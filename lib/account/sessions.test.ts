@@ -5,7 +5,7 @@ import { DELETE as deleteMember } from "@/app/api/v1/companies/[companyId]/membe
 import { auditEvents, memberships, sessions } from "@/db/schema";
 import { handlers } from "@/lib/auth/auth";
 import { checkCredentials } from "@/lib/auth/sign-in";
-import { PEER_HEADER } from "@/lib/client-address";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 import { apiRequest, call, signedInSession, TEST_ORIGIN } from "@/lib/testing/auth";
 import { seedTeam, setUpSeededTeam, type Team } from "@/lib/testing/identity";
 import { changePassword, describeBrowser, listMySessions, signOutEverywhere, signOutSession, type AccountContext } from "./service";
@@ -41,7 +41,7 @@ function jar(res: Response, into: Map<string, string> = new Map()) {
 const cookieHeader = (cookies: Map<string, string>) => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
 
 async function authRequest(method: string, path: string, cookies: Map<string, string>, form?: Record<string, string>) {
-  const headers: Record<string, string> = { host: "localhost:3000", [PEER_HEADER]: "127.0.0.1", cookie: cookieHeader(cookies) };
+  const headers: Record<string, string> = { host: "localhost:3000", [PEER_HEADER]: stampedPeer("127.0.0.1"), cookie: cookieHeader(cookies) };
   if (form) headers["content-type"] = "application/x-www-form-urlencoded";
   const { NextRequest } = await import("next/server");
   const req = new NextRequest(new URL(path, TEST_ORIGIN), { method, headers, body: form ? new URLSearchParams(form).toString() : undefined });
@@ -154,8 +154,8 @@ describe("changing your password", () => {
     expect(await changePassword(ctx, { currentPassword: "member-password-1", newPassword: "a-new-long-password" })).toEqual({ sessionsEnded: 1 });
     expect(await status(a.cookie), "the session making the change stays").toBe(200);
     expect(await status(b.cookie), "the other one ends").toBe(401);
-    expect((await checkCredentials(user.email, "a-new-long-password", new Headers({ [PEER_HEADER]: "192.0.2.99" }))).ok).toBe(true);
-    expect((await checkCredentials(user.email, "member-password-1", new Headers({ [PEER_HEADER]: "192.0.2.99" }))).ok).toBe(false);
+    expect((await checkCredentials(user.email, "a-new-long-password", new Headers({ [PEER_HEADER]: stampedPeer("192.0.2.99") }))).ok).toBe(true);
+    expect((await checkCredentials(user.email, "member-password-1", new Headers({ [PEER_HEADER]: stampedPeer("192.0.2.99") }))).ok).toBe(false);
 
     const audit = await s.t.db.select().from(auditEvents).where(eq(auditEvents.targetId, user.id));
     expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(["user.password_change_failed", "user.password_changed"]));

@@ -10,6 +10,7 @@ import { apiRequest, call } from "@/lib/testing/auth";
 import { auditRows, contextFor, problemOf, seedTeam, setUpSeededTeam, tokenFor } from "@/lib/testing/identity";
 import { insertUser } from "@/lib/auth/users";
 import { checkCredentials } from "./sign-in";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 
 const s = setUpSeededTeam();
 /** Every secret the tests below use: none may appear in any audit row. */
@@ -33,7 +34,7 @@ describe("audited actions", () => {
   });
 
   it("sign-in success and failure (for each company of the user)", async () => {
-    const headers = new Headers({ "x-berth-peer": "198.51.100.23" });
+    const headers = new Headers({ [PEER_HEADER]: stampedPeer("198.51.100.23") });
     expect((await checkCredentials(s.team.users.member.email, "member-password-1", headers, "req-ok")).ok).toBe(true);
     expect((await checkCredentials(s.team.users.member.email, "not-the-password", headers, "req-bad")).ok).toBe(false);
     secrets.add("not-the-password");

@@ -8,6 +8,7 @@ import { withEnv } from "@/lib/testing/identity";
 import { checkSetupCode, completeSetup, runFirstRunBootstrap, SETUP_CODE_SIBLING_MS } from "./bootstrap";
 import { slugify } from "./schemas";
 import { checkCredentials } from "./sign-in";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 
 // Every case needs an empty database: each opens its own.
 let t: TestDb | undefined;
@@ -59,7 +60,7 @@ describe("headless bootstrap with BERTH_ADMIN_*", () => {
     expect(s.memberships).toEqual([expect.objectContaining({ userId: s.users[0]!.id, companyId: s.companies[0]!.id, role: "owner" })]);
     expect(s.settings).toEqual([]); // no setup code once a user exists
     // The password works.
-    expect((await checkCredentials("admin@acme.test", "admin-password-1", new Headers({ "x-berth-peer": "127.0.0.1" }))).ok).toBe(true);
+    expect((await checkCredentials("admin@acme.test", "admin-password-1", new Headers({ [PEER_HEADER]: stampedPeer("127.0.0.1") }))).ok).toBe(true);
   });
 
   it("does nothing once a user exists (a second start, other values)", async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { MAX_ALLOWLIST, addressInCidrs, normalizeCidr } from "@/lib/cidr";
-import { PEER_HEADER, clientAddress } from "@/lib/client-address";
+import { PEER_HEADER, clientAddress, stampedPeer } from "@/lib/client-address";
 
 // Unit tests of lib/client-address.ts and lib/cidr.ts (kept under lib/auth with the identity tests).
 
+/** Headers as the stamp leaves them for a TCP peer `peer`. */
 const h = (peer: string | null, xff?: string) => {
   const headers = new Headers();
-  if (peer !== null) headers.set(PEER_HEADER, peer);
+  if (peer !== null) headers.set(PEER_HEADER, stampedPeer(peer));
   if (xff !== undefined) headers.set("x-forwarded-for", xff);
   return headers;
 };
@@ -35,6 +36,32 @@ describe("clientAddress and BERTH_TRUSTED_PROXIES", () => {
   it("no peer header, or a malformed one, is no address (X-Forwarded-For alone is never believed)", () => {
     expect(clientAddress(h(null, "198.51.100.1"), TRUSTED)).toBeNull();
     expect(clientAddress(h("garbage", "198.51.100.1"), TRUSTED)).toBeNull();
+  });
+});
+
+describe("a peer header the stamp did not write is ignored (issue 16: forgeable while the server starts)", () => {
+  const raw = (value: string, xff?: string) => new Headers({ [PEER_HEADER]: value, ...(xff ? { "x-forwarded-for": xff } : {}) });
+  const good = stampedPeer("10.1.2.3");
+  const mark = good.slice(good.indexOf(" ") + 1);
+
+  it.each([
+    { why: "a bare address, as a client would send it", value: "10.1.2.3" },
+    { why: "an address with a made-up mark", value: "10.1.2.3 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+    { why: "another address with the mark of 10.1.2.3", value: `10.9.9.9 ${mark}` },
+    { why: "the mark with a character changed", value: `10.1.2.3 ${mark.slice(0, -1)}${mark.endsWith("A") ? "B" : "A"}` },
+    { why: "the mark cut short", value: `10.1.2.3 ${mark.slice(0, 20)}` },
+    { why: "the mark and more", value: `${good} extra` },
+    { why: "two values joined as Node joins a repeated header", value: `10.1.2.3, ${good}` },
+    { why: "an overlong address part", value: `${"1".repeat(100)} ${mark}` },
+  ])("$why", ({ value }) => {
+    expect(clientAddress(raw(value), [])).toBeNull();
+    // Nor does an unmarked trusted-proxy peer make X-Forwarded-For believed.
+    expect(clientAddress(raw(value, "10.1.2.3"), ["0.0.0.0/0"])).toBeNull();
+  });
+
+  it("the stamp's own value is read back, IPv4 and IPv6", () => {
+    expect(clientAddress(raw(good), [])).toBe("10.1.2.3");
+    expect(clientAddress(raw(stampedPeer("::1")), [])).toBe("::1");
   });
 });
 

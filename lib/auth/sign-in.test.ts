@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDb } from "@/db";
 import { auditEvents, rateEvents } from "@/db/schema";
-import { PEER_HEADER } from "@/lib/client-address";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
 import { insertUser } from "@/lib/auth/users";
 import { SIGNIN_MAX_PER_ACCOUNT_ADDRESS, SIGNIN_MAX_PER_ADDRESS, SIGNIN_WINDOW_MS, checkCredentials } from "./sign-in";
@@ -32,7 +32,7 @@ async function fresh() {
   const user = await insertUser(t.db, { email: `signin-${n}@example.test`, password: PASSWORD });
   return { user, peer: `198.51.100.${n}` };
 }
-const from = (peer: string) => new Headers({ [PEER_HEADER]: peer });
+const from = (peer: string) => new Headers({ [PEER_HEADER]: stampedPeer(peer) });
 const M = SIGNIN_MAX_PER_ACCOUNT_ADDRESS;
 
 describe("checkCredentials", () => {

@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { installPeerStamp } from "../server/peer-stamp.mjs";
 
 const args = process.argv.slice(2);
 const flag = (short, long) => {
@@ -38,4 +39,7 @@ process.env.PORT = flag("-p", "--port") ?? (process.env.PORT?.trim() || "3000");
 // HOSTNAME is often the machine's name in a shell; like `next start`, only -H chooses the address.
 process.env.HOSTNAME = flag("-H", "--hostname") ?? "0.0.0.0";
 
+// Before the server listens: every request from the first one gets its TCP peer stamped (and a
+// client-sent x-berth-peer overwritten), instead of only once the instrumentation hook has run.
+installPeerStamp();
 createRequire(import.meta.url)(server);

@@ -16,6 +16,7 @@ import { apiRequest } from "@/lib/testing/auth";
 import { baseCliEnv, runCli } from "@/lib/testing/cli";
 import { createTestDb, type TestDb } from "@/lib/testing/db";
 import { contextFor } from "@/lib/testing/identity";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 
 /**
  * The CLI as `npm run berth -- …` runs it: a child process. Against a fresh PostgreSQL database
@@ -223,7 +224,7 @@ describe(`berth CLI (${PG ? "PostgreSQL" : "embedded"})`, () => {
         expect(() => requirePermission(ctx, "registries:write")).not.toThrow();
         expect(() => requirePermission(ctx, "registries:pull")).toThrow();
 
-        const headers = new Headers({ "x-berth-peer": "127.0.0.1" });
+        const headers = new Headers({ [PEER_HEADER]: stampedPeer("127.0.0.1") });
         expect((await checkCredentials("member@cli.test", "member-password-2", headers)).ok).toBe(true);
         expect((await checkCredentials("member@cli.test", "member-password-1", headers)).ok).toBe(false);
         expect((await checkCredentials("owner@cli.test", "owner-password-1", headers)).ok).toBe(true);

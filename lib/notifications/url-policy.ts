@@ -8,7 +8,7 @@
 import "server-only";
 import { httpUrlIssue } from "@/lib/http-url";
 import type { AddressVerdict, OutboundPolicy } from "@/lib/registries/connection/policy";
-import { canonicalAddress } from "@/lib/registries/connection/policy";
+import { canonicalAddress, refusedAddressesText } from "@/lib/registries/connection/policy";
 import type { LookupFunction } from "@/lib/registries/connection/types";
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -27,8 +27,9 @@ export function webhookUrlFormIssue(raw: string): string | undefined {
 export function webhookTargetIssue(protocol: string, host: string, verdicts: readonly AddressVerdict[]): string | undefined {
   const allowed = verdicts.filter((v) => v.allowed);
   if (allowed.length === 0) {
-    const refused = verdicts.map((v) => `${v.address} (${v.reason})`).join(", ");
-    return `${host} resolves to ${refused || "no address"}, which the outbound policy refuses`;
+    // By class only: the addresses an internal name resolves to are not told (policy.ts).
+    const refused = verdicts.length ? refusedAddressesText(verdicts) : "no address";
+    return `${host} resolves to ${refused}, which the outbound policy refuses`;
   }
   if (protocol === "http:" && !allowed.some((v) => v.allowedBy)) {
     return "http:// is only allowed for addresses listed in OUTBOUND_ALLOW_CIDRS: use https://";

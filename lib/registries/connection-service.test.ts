@@ -24,6 +24,7 @@ import { createTestCa, type TestCa } from "@/lib/testing/registry-certs";
 import { startHttpServer, startSilentServer, type LoopbackServer } from "@/lib/testing/registry-servers";
 import { startTokenServer, type RunningTokenServer } from "@/lib/testing/token-server";
 import { LEASE_BUCKET, MAX_CONCURRENT_TESTS_PER_COMPANY } from "./connection-service";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 
 const PASSWORD = "alice-Distinctive-Stored-Secret-5521";
 const OTHER_PASSWORD = "alice-Other-Host-Secret-9034";
@@ -478,7 +479,7 @@ describe.skipIf(skipWithoutRegistryTools())("Test Connection API", () => {
       const controller = new AbortController();
       const req = new NextRequest(new URL(`/api/v1/companies/${company.id}/registries/validate`, TEST_ORIGIN), {
         method: "POST",
-        headers: { host: "localhost:3000", origin: TEST_ORIGIN, cookie: owner.cookie!, "content-type": "application/json", "x-berth-peer": "127.0.0.1" },
+        headers: { host: "localhost:3000", origin: TEST_ORIGIN, cookie: owner.cookie!, "content-type": "application/json", [PEER_HEADER]: stampedPeer("127.0.0.1") },
         body: JSON.stringify({ name: "Silent", type: "custom", credentials: { url: `http://${silent.host}`, username: "u", password: "silent-secret-2" } }),
         signal: controller.signal,
       });
@@ -499,7 +500,7 @@ describe.skipIf(skipWithoutRegistryTools())("Test Connection API", () => {
       const controller = new AbortController();
       const req = new NextRequest(new URL(`/api/v1/companies/${company.id}/registries/${id}/test`, TEST_ORIGIN), {
         method: "POST",
-        headers: { host: "localhost:3000", origin: TEST_ORIGIN, cookie: owner.cookie!, "x-berth-peer": "127.0.0.1" },
+        headers: { host: "localhost:3000", origin: TEST_ORIGIN, cookie: owner.cookie!, [PEER_HEADER]: stampedPeer("127.0.0.1") },
         signal: controller.signal,
       });
       setTimeout(() => controller.abort(), 200);

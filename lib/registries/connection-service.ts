@@ -5,7 +5,8 @@
  * a body that fails the format checks, 429 for the limits below.
  *
  * Limits, counted in PostgreSQL so they hold across instances:
- * - `BERTH_TEST_RATE_LIMIT` tests per user per minute (`consumeRate`, bucket `connection-test`);
+ * - `BERTH_TEST_RATE_LIMIT` tests per user per minute (`consumeRate`, bucket `connection-test`),
+ *   refused bodies (400/413/415) included (`withTestBudget`);
  * - at most {@link MAX_CONCURRENT_TESTS_PER_COMPANY} tests running at once per company: a lease
  *   row in `rate_events` (bucket `connection-test-running`, subject the company id), taken under
  *   an advisory lock, deleted in a `finally`, and ignored once older than the test timeout plus
@@ -27,7 +28,7 @@ import { deliverSoon } from "@/lib/notifications/delivery";
 import { recordCheck } from "@/lib/health/record";
 import { auditActor, requirePermission, type RequestContext } from "@/lib/context";
 import { env } from "@/lib/env";
-import { validationError, type FieldIssue } from "@/lib/errors";
+import { AppError, validationError, type FieldIssue } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { consumeRate, pruneRateEvents, rateLimitedError } from "@/lib/rate-limit";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf, type BindingChange } from "./binding";
@@ -102,6 +103,35 @@ async function acquireTestSlot(db: Db, ctx: RequestContext, timeoutMs: number): 
   });
   if (Math.random() < 0.02) await pruneRateEvents(db).catch(() => undefined);
   return leaseId;
+}
+
+/**
+ * A caller over the per-minute budget is refused (429) before its body is even parsed; a body
+ * refused by the format checks (400) uses one unit of the budget, like a test that ran. Without
+ * that, invalid bodies were free: a caller could make the server parse large inputs without end
+ * (issue 16, the ReDoS in the key check was reachable that way).
+ */
+/** Refusals of the body: 400 (bad JSON, format errors), 413 (too large), 415 (not JSON). */
+const REFUSED_BODY = new Set([400, 413, 415]);
+
+/** Reads the request body (the route's `readJson`): inside the budget, so its refusals count too. */
+export type BodySource = () => Promise<unknown>;
+
+async function withTestBudget<T>(ctx: RequestContext, parse: () => Promise<T> | T): Promise<T> {
+  const db = await getDb();
+  const limit = env().BERTH_TEST_RATE_LIMIT;
+  const refused = (seconds: number) => rateLimitedError(seconds, `You ran ${limit} connection tests in the last minute, the most allowed.`);
+  const before = await consumeRate(db, { bucket: RATE_BUCKET, subject: ctx.userId, limit, windowMs: RATE_WINDOW_MS, record: false });
+  if (!before.allowed) throw refused(before.retryAfterSeconds);
+  try {
+    return await parse();
+  } catch (err) {
+    if (err instanceof AppError && REFUSED_BODY.has(err.status)) {
+      const spent = await consumeRate(db, { bucket: RATE_BUCKET, subject: ctx.userId, limit, windowMs: RATE_WINDOW_MS });
+      if (!spent.allowed) throw refused(spent.retryAfterSeconds);
+    }
+    throw err;
+  }
 }
 
 async function releaseTestSlot(db: Db, leaseId: number): Promise<void> {
@@ -197,17 +227,21 @@ async function runEngine(
  * optional `image`. `name` may be left out (a test needs none). 400 only for a body that fails
  * the format checks; otherwise 200 with the result, whatever the outcome.
  */
-export async function validateRegistryInput(ctx: RequestContext, body: unknown, signal?: AbortSignal): Promise<TestResult> {
+export async function validateRegistryInput(ctx: RequestContext, readBody: BodySource, signal?: AbortSignal): Promise<TestResult> {
   requirePermission(ctx, "registries:validate");
-  if (!isRecord(body)) throw validationError([{ path: "", message: "Must be a JSON object" }]);
-  const { image, errors: imageErrors } = readImage(body);
-  const rest = Object.fromEntries(Object.entries(body).filter(([key]) => key !== "image"));
-  const named = rest.name === undefined || rest.name === null || (typeof rest.name === "string" && rest.name.trim() === "") ? { ...rest, name: UNSAVED_NAME } : rest;
-  const parsed = parseCreateRegistryBody(named);
-  if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
-  const { type, credentials } = parsed.data;
-  const { plainHttp } = bindingOf(type, credentials);
-  const { result } = await runEngine(requestCaller(ctx), type, credentials, plainHttp, image, signal, parsed.warnings);
+  const { result } = await withTestBudget(ctx, async () => {
+    const body = await readBody();
+    if (!isRecord(body)) throw validationError([{ path: "", message: "Must be a JSON object" }]);
+    const { image, errors: imageErrors } = readImage(body);
+    const rest = Object.fromEntries(Object.entries(body).filter(([key]) => key !== "image"));
+    const named = rest.name === undefined || rest.name === null || (typeof rest.name === "string" && rest.name.trim() === "") ? { ...rest, name: UNSAVED_NAME } : rest;
+    const parsed = parseCreateRegistryBody(named);
+    if (!parsed.ok || imageErrors.length > 0) throw validationError([...(parsed.ok ? [] : parsed.errors), ...imageErrors]);
+    const { type, credentials } = parsed.data;
+    const { plainHttp } = bindingOf(type, credentials);
+    // The engine checks the image reference (400) before it takes a unit of the budget itself.
+    return runEngine(requestCaller(ctx), type, credentials, plainHttp, image, signal, parsed.warnings);
+  });
   countConnectionTest(result.status);
   return result;
 }
@@ -314,15 +348,18 @@ function readTestBody(row: Row, body: unknown): { overrides: Record<string, unkn
  * Test Connection on a saved registry, with optional overrides `{credentials?, image?}` from an
  * edit form; see {@link planTest} for how overrides combine with the stored values.
  */
-export async function testSavedRegistry(ctx: RequestContext, id: string, body: unknown, signal?: AbortSignal): Promise<TestResult> {
+export async function testSavedRegistry(ctx: RequestContext, id: string, readBody: BodySource, signal?: AbortSignal): Promise<TestResult> {
   requirePermission(ctx, "registries:test");
   const row = await loadRegistryRow(ctx, id);
-  const { overrides, image } = readTestBody(row, body);
-  const plan = planTest(row, overrides);
   const type = row.type as RegistryTypeKey;
-  // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
-  const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
-  const engine = await runEngine(requestCaller(ctx), type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+  const { image, plan, engine } = await withTestBudget(ctx, async () => {
+    const { overrides, image } = readTestBody(row, await readBody());
+    const plan = planTest(row, overrides);
+    // The shared token cache (ECR) is for the saved keys only: not for keys given with the test.
+    const savedKeys = !plan.bindingChange && !plan.overridden.some((path) => isSecretField(path.replace(/^credentials\./, "")));
+    const engine = await runEngine(requestCaller(ctx), type, plan.credentials, plan.plainHttp, image, signal, plan.warnings, savedKeys ? row : undefined);
+    return { image, plan, engine };
+  });
   countConnectionTest(engine.result.status);
   const { learnedHost } = engine;
   // An edit form holding the registry's version needs to know the URL (and so the version) changed.

@@ -78,7 +78,7 @@ function testAnswer(result: unknown) {
  * Connection on unsaved input. `req.signal` aborts the test when the client goes away.
  */
 export const validateRegistryRoute = companyRoute({ permission: "registries:validate" }, async (req, { ctx }) =>
-  testAnswer(await validateRegistryInput(ctx, await readJson(req), req.signal)),
+  testAnswer(await validateRegistryInput(ctx, () => readJson(req), req.signal)),
 );
 
 /**
@@ -93,7 +93,7 @@ async function readOptionalJson(req: NextRequest): Promise<unknown> {
 
 /** `POST …/registries/{id}/test`: Test Connection on the saved registry, with optional overrides. */
 export const testRegistryRoute = companyRoute<IdParams>({ permission: "registries:test" }, async (req, { ctx, params }) =>
-  testAnswer(await testSavedRegistry(ctx, params.id, await readOptionalJson(req), req.signal)),
+  testAnswer(await testSavedRegistry(ctx, params.id, () => readOptionalJson(req), req.signal)),
 );
 
 // ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-/** Registry URLs: normalisation of what a user types. Client-safe and import-free. */
+/** Registry URLs: normalisation of what a user types. Client-safe (imports only pure helpers). */
+import { trimTrailingSlashes } from "./text";
 
 export interface NormalizedRegistryUrl {
   ok: true;
@@ -49,7 +50,7 @@ export function normalizeRegistryUrl(input: string): NormalizeRegistryUrlResult 
   if (rest.includes("?")) return fail("Must not contain a query string (?…)");
   if (rest.includes("#")) return fail("Must not contain a fragment (#…)");
 
-  rest = rest.replace(/\/+$/, "");
+  rest = trimTrailingSlashes(rest);
   const slash = rest.indexOf("/");
   const authority = slash === -1 ? rest : rest.slice(0, slash);
   const pathPrefix = slash === -1 ? "" : rest.slice(slash + 1);

@@ -5,6 +5,7 @@ import { memberships, type Role } from "@/db/schema";
 import { insertCompanyWithOwner } from "@/lib/companies/insert";
 import { insertUser } from "@/lib/auth/users";
 import { createSession } from "@/lib/auth/sessions";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 
 export const TEST_ORIGIN = "http://localhost:3000";
 
@@ -47,7 +48,7 @@ export function apiRequest(
   body?: unknown,
   headers: Record<string, string> = {},
 ): NextRequest {
-  const h: Record<string, string> = { host: "localhost:3000", "x-berth-peer": auth.peer ?? "127.0.0.1", ...headers };
+  const h: Record<string, string> = { host: "localhost:3000", [PEER_HEADER]: stampedPeer(auth.peer ?? "127.0.0.1"), ...headers };
   if (auth.cookie) h.cookie = auth.cookie;
   if (auth.token) h.authorization = `Bearer ${auth.token}`;
   if (auth.origin !== null && auth.cookie && method !== "GET") h.origin = auth.origin ?? TEST_ORIGIN;

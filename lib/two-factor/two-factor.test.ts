@@ -13,7 +13,7 @@ import { auditEvents, companies, recoveryCodes, userTotp } from "@/db/schema";
 import { verifySecondFactor } from "@/lib/auth/second-factor";
 import { CODE_MAX_PER_ACCOUNT } from "@/lib/auth/sign-in";
 import { totpCodeAt } from "@/lib/auth/totp";
-import { PEER_HEADER } from "@/lib/client-address";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 import type { UserContext } from "@/lib/context";
 import { apiRequest, call, signedInSession, TEST_ORIGIN } from "@/lib/testing/auth";
 import { useTestDb, type TestDb } from "@/lib/testing/db";
@@ -48,7 +48,7 @@ async function enrol(u: { id: string; email: string }) {
 let peerSeq = 0;
 /** Signs in through Auth.js' credentials provider as a script would: csrf, then the callback. */
 async function signInHttp(email: string, password: string, code?: string, peer = `203.0.113.${++peerSeq}`) {
-  const headers = { host: "localhost:3000", [PEER_HEADER]: peer };
+  const headers = { host: "localhost:3000", [PEER_HEADER]: stampedPeer(peer) };
   const csrfRes = await authGet(new (await import("next/server")).NextRequest(new URL("/api/auth/csrf", TEST_ORIGIN), { headers }));
   const { csrfToken } = await csrfRes.json();
   const csrfCookie = (csrfRes.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");

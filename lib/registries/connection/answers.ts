@@ -7,7 +7,54 @@ export interface RegistryErrorInfo {
   message?: string;
 }
 
-const MAX_QUOTED = 200;
+/**
+ * Security decision: Berth does not quote what a registry or token service writes in its error
+ * bodies: a hostile or broken one can echo the credentials it was sent (issue 16: a secret cut
+ * where the quote was clipped survived redaction). Only the error codes of the distribution
+ * spec and of OAuth2 are taken, and said in Berth's own words.
+ */
+const KNOWN_ERRORS: Record<string, string> = {
+  BLOB_UNKNOWN: "blob unknown to registry",
+  BLOB_UPLOAD_INVALID: "blob upload invalid",
+  BLOB_UPLOAD_UNKNOWN: "blob upload unknown to registry",
+  DIGEST_INVALID: "provided digest did not match uploaded content",
+  MANIFEST_BLOB_UNKNOWN: "manifest references a manifest or blob unknown to registry",
+  MANIFEST_INVALID: "manifest invalid",
+  MANIFEST_UNKNOWN: "manifest unknown",
+  MANIFEST_UNVERIFIED: "manifest failed signature verification",
+  NAME_INVALID: "invalid repository name",
+  NAME_UNKNOWN: "repository name not known to registry",
+  SIZE_INVALID: "provided length did not match content length",
+  TAG_INVALID: "manifest tag did not match URI",
+  UNAUTHORIZED: "authentication required",
+  DENIED: "requested access to the resource is denied",
+  UNSUPPORTED: "the operation is unsupported",
+  TOOMANYREQUESTS: "too many requests",
+  invalid_request: "the token request was malformed",
+  invalid_client: "the client was not accepted",
+  invalid_grant: "the credentials or refresh token were refused",
+  unauthorized_client: "this client may not use this grant",
+  unsupported_grant_type: "the grant type is not supported",
+  invalid_scope: "the requested scope is invalid",
+  access_denied: "access denied",
+  insufficient_scope: "the token does not cover the requested scope",
+  invalid_token: "the token was refused",
+  server_error: "the token service had an error",
+  temporarily_unavailable: "the token service is temporarily unavailable",
+};
+
+/** A known error code as the spec spells it (distribution codes are upper case), else undefined. */
+function knownCode(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length > 40) return undefined;
+  if (Object.hasOwn(KNOWN_ERRORS, value)) return value;
+  const upper = value.toUpperCase();
+  return Object.hasOwn(KNOWN_ERRORS, upper) ? upper : undefined;
+}
+
+function known(code: unknown): RegistryErrorInfo {
+  const name = knownCode(code);
+  return name ? { code: name, message: KNOWN_ERRORS[name] } : {};
+}
 
 function firstHeader(response: Pick<HttpResponse, "headers">, name: string): string | undefined {
   const value = response.headers[name];
@@ -34,27 +81,16 @@ export function apiVersionOf(response: Pick<HttpResponse, "headers">): string | 
   return firstHeader(response, "docker-distribution-api-version");
 }
 
-function clip(text: string): string {
-  const single = text.replace(/\s+/g, " ").trim();
-  return single.length > MAX_QUOTED ? `${single.slice(0, MAX_QUOTED)}…` : single;
-}
-
-/** Code and message of a `{"errors": [{code, message}]}` or OAuth2 `{error, error_description}` body. */
+/**
+ * Code of a `{"errors": [{code, message}]}` or OAuth2 `{error, error_description}` body, when it
+ * is a known one, with Berth's wording of it; the body's own message is never taken.
+ */
 export function registryErrorOf(body: Buffer): RegistryErrorInfo {
   try {
     const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
     const errors = parsed.errors;
-    if (Array.isArray(errors) && errors[0] && typeof errors[0] === "object") {
-      const first = errors[0] as Record<string, unknown>;
-      return {
-        code: typeof first.code === "string" ? first.code : undefined,
-        message: typeof first.message === "string" ? clip(first.message) : undefined,
-      };
-    }
-    if (typeof parsed.error === "string") {
-      const description = parsed.error_description ?? parsed.details ?? parsed.message;
-      return { code: parsed.error, message: typeof description === "string" ? clip(description) : undefined };
-    }
+    if (Array.isArray(errors) && errors[0] && typeof errors[0] === "object") return known((errors[0] as Record<string, unknown>).code);
+    if (typeof parsed.error === "string") return known(parsed.error);
   } catch {
     // not JSON
   }

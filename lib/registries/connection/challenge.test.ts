@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { challengeError, parseWwwAuthenticate, selectChallenge } from "./challenge";
 import { PROVIDER_FIXTURES } from "./provider-fixtures";
 import { getRegistryType } from "@/lib/registries/types";
-import { hintsOf, hostWarning, realmWarning, secretPrefixWarning, usernameWarning } from "./hints";
+import { hintsOf, hostWarning, realmRefusal, secretPrefixWarning, usernameWarning } from "./hints";
 
 describe("parseWwwAuthenticate", () => {
   it("reads quoted and bare parameters with case-insensitive names and schemes", () => {
@@ -60,22 +60,25 @@ describe.each(PROVIDER_FIXTURES)("provider fixture: $name", (fixture) => {
   it("accepts the genuine realm host and the type's usual host without warnings", () => {
     const hostname = fixture.host.split("/")[0]?.replace(/:\d+$/, "") ?? "";
     expect(hostWarning(fixture.type, hostname)).toBeUndefined();
-    if (fixture.expected.realmHost) expect(realmWarning(fixture.type, hostname, fixture.expected.realmHost)).toBeUndefined();
+    if (fixture.expected.realmHost) expect(realmRefusal(fixture.type, hostname, fixture.expected.realmHost)).toBeUndefined();
   });
 });
 
 describe("per-type host rules", () => {
-  it("warns when a SaaS provider's challenge points to another token host", () => {
-    expect(realmWarning("ghcr", "ghcr.io", "evil.example.com")).toContain("evil.example.com");
-    expect(realmWarning("dockerhub", "docker.io", "auth.evil.example")).toContain("auth.docker.io");
-    expect(realmWarning("gitlab", "registry.gitlab.com", "gitlab.evil.example")).toContain("gitlab.com");
-    expect(realmWarning("acr", "myregistry.azurecr.io", "login.evil.example")).toContain("myregistry.azurecr.io");
+  it("refuses a realm a SaaS provider's hosted service does not use, naming the realm host", () => {
+    expect(realmRefusal("ghcr", "ghcr.io", "evil.example.com")).toContain("evil.example.com");
+    expect(realmRefusal("dockerhub", "docker.io", "auth.evil.example")).toContain("auth.docker.io");
+    expect(realmRefusal("gitlab", "registry.gitlab.com", "gitlab.evil.example")).toContain("gitlab.com");
+    expect(realmRefusal("acr", "myregistry.azurecr.io", "login.evil.example")).toContain("myregistry.azurecr.io");
   });
 
-  it("stays quiet for self-managed hosts whose realm may live elsewhere", () => {
-    expect(realmWarning("gitlab", "registry.acme.example", "gitlab.acme.example")).toBeUndefined();
-    expect(realmWarning("custom", "r.example", "auth.example")).toBeUndefined();
-    expect(realmWarning("ghcr", "127.0.0.1", "127.0.0.1")).toBeUndefined();
+  it("accepts any realm for self-hosted registries (the policy still applies)", () => {
+    expect(realmRefusal("gitlab", "registry.acme.example", "gitlab.acme.example")).toBeUndefined();
+    expect(realmRefusal("harbor", "harbor.acme.example", "auth.elsewhere.example")).toBeUndefined();
+    expect(realmRefusal("quay", "quay.acme.example", "sso.acme.example")).toBeUndefined();
+    expect(realmRefusal("artifactory", "acme.jfrog.io", "auth.elsewhere.example")).toBeUndefined();
+    expect(realmRefusal("custom", "r.example", "auth.example")).toBeUndefined();
+    expect(realmRefusal("ghcr", "127.0.0.1", "127.0.0.1")).toBeUndefined();
   });
 
   it("warns when the host does not look like the type's", () => {

@@ -5,6 +5,7 @@ import { getRegistryType } from "@/lib/registries/types";
 // Google's fixed username: the password is then a service-account key file, which may span lines.
 import { JSON_KEY_USER } from "@/lib/registries/types/google";
 import { hostWarning, secretPrefixWarning, usernameWarning } from "./hints";
+import { between } from "../text";
 import { parseImageReference, parseRegistryHost, type ImageReference, type RegistryTarget } from "./target";
 import type { ConnectionInput } from "./types";
 
@@ -29,13 +30,19 @@ export type FormatCheck =
   | { ok: true; value: PreparedInput }
   | { ok: false; path: string; message: string; unsupported?: boolean; warnings: FieldIssue[] };
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+const PEM_END = "-----END CERTIFICATE-----";
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Parses every certificate of a PEM bundle; undefined when none or one is broken. */
 export function parseCaBundle(pem: string): string | undefined {
-  const blocks = pem.match(PEM_BLOCK);
-  if (!blocks) return undefined;
+  // indexOf, not a lazy `[\s\S]+?` between the lines: that rescans to the end from every BEGIN
+  // line, quadratic on a bundle of BEGIN lines without END (issue 16).
+  const blocks: string[] = [];
+  for (let block = between(pem, PEM_BEGIN, PEM_END); block; block = between(pem, PEM_BEGIN, PEM_END, block.next)) {
+    if (block.body.length > 0) blocks.push(`${PEM_BEGIN}${block.body}${PEM_END}`);
+  }
+  if (blocks.length === 0) return undefined;
   try {
     for (const block of blocks) new X509Certificate(block);
   } catch {

@@ -1,7 +1,7 @@
 /**
  * What Test Connection says about a provider, read from the registry type's own module: the
- * hints appended to failure messages and the warnings about hosts, token realms, secrets and
- * usernames that do not follow the provider's conventions.
+ * hints appended to failure messages, the warnings about hosts, secrets and usernames that do
+ * not follow the provider's conventions, and which token realms a hosted service may use.
  */
 import { getRegistryType, type ProviderHints, type RegistryType } from "@/lib/registries/types";
 import { isDockerHubHost } from "./target";
@@ -11,6 +11,7 @@ export function hintsOf(type: string): ProviderHints {
   return (getRegistryType(type) ?? getRegistryType("custom")).hints;
 }
 
+/** Whether `hostname` is on the type's hosts; a type without a host pattern takes any host. */
 function onProviderHost(type: RegistryType, hostname: string): boolean {
   return !type.hostPattern.regex || type.hostPattern.regex.test(hostname);
 }
@@ -23,15 +24,19 @@ export function hostWarning(typeKey: string, hostname: string): string | undefin
 }
 
 /**
- * A warning when a Bearer realm points to a host the provider does not use. Only for a registry
- * on the provider's own host: a self-hosted registry's realm may live anywhere the policy allows.
+ * Why a Bearer realm is refused (undefined when it is accepted). SPEC section 7: for a registry on
+ * a provider's own hosted service (its `hostPattern` regex matches: docker.io, ghcr.io, quay.io,
+ * registry.gitlab.com, `*.azurecr.io`, …) the realm must be one of the provider's known realm
+ * hosts, or the credentials are not sent at all; self-hosted registries (custom, Harbor,
+ * Artifactory, self-managed GitLab and Quay: no regex, or a host it does not match) often keep
+ * their token service on another host and accept any realm the outbound policy allows.
  */
-export function realmWarning(typeKey: string, registryHost: string, realmHost: string): string | undefined {
+export function realmRefusal(typeKey: string, registryHost: string, realmHost: string): string | undefined {
   const type = getRegistryType(typeKey);
-  if (!type?.hints.realmHosts || !onProviderHost(type, registryHost)) return undefined;
+  if (!type?.hints.realmHosts || !type.hostPattern.regex?.test(registryHost)) return undefined;
   const expected = type.hints.realmHosts(isDockerHubHost(registryHost) ? "docker.io" : registryHost);
-  if (expected.length === 0 || expected.includes(realmHost)) return undefined;
-  return `The registry's token service is ${realmHost}, not ${expected.join(" or ")} as usual for ${type.label}; the credentials were sent there.`;
+  if (expected.length === 0 || expected.includes(realmHost.toLowerCase())) return undefined;
+  return `The registry's token service is ${realmHost}, not ${expected.join(" or ")} where ${type.label} issues tokens, so the credentials were not sent there`;
 }
 
 /** A warning when a secret lacks the provider's usual prefix. */

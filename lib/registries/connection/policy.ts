@@ -179,3 +179,15 @@ export function createOutboundPolicy(options: { allowCidrs?: readonly string[] }
 export function outboundPolicyFromEnv(value: string | undefined = process.env.OUTBOUND_ALLOW_CIDRS): OutboundPolicy {
   return createOutboundPolicy({ allowCidrs: (value ?? "").split(",") });
 }
+
+/**
+ * Refused addresses by class and count ("a private address", "2 loopback or metadata
+ * addresses"), never the addresses: a message naming what an internal name resolves to would
+ * make Test Connection and the webhook check an oracle for the internal DNS (issue 16).
+ */
+export function refusedAddressesText(verdicts: readonly AddressVerdict[]): string {
+  const classes = [...new Set(verdicts.map((verdict) => verdict.reason ?? "invalid"))];
+  const n = verdicts.length;
+  const article = /^[aeiou]/.test(classes[0] ?? "") ? "an" : "a";
+  return `${n === 1 ? article : n} ${classes.join(" or ")} address${n === 1 ? "" : "es"}`;
+}

@@ -68,7 +68,8 @@ export function stopForNetwork(failure: NetworkFailure, stage: StageName): Stage
  */
 export function stopForStatus(session: Session, stage: StageName, what: string, response: HttpResponse): StageStop {
   const info = registryErrorOf(response.body);
-  const quoted = info.message ? ` ("${info.message}")` : "";
+  // A known error code and Berth's wording of it; never the body's own text (answers.ts).
+  const quoted = info.code ? ` (${info.code}: ${info.message})` : "";
   const details: Partial<TestDetails> = { httpStatus: response.status, ...(info.code ? { errorCode: info.code } : {}) };
   const rules = hintsOf(session.prepared.type);
   const status = response.status;

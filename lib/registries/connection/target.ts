@@ -2,6 +2,7 @@
 import { dockerhub } from "@/lib/registries/types/dockerhub";
 import { splitImageName } from "./image-name";
 import { canonicalAddress, parseIpLiteral } from "./policy";
+import { trimTrailingSlashes } from "../text";
 
 export interface RegistryTarget {
   scheme: "https" | "http";
@@ -60,7 +61,7 @@ function stripScheme(host: string, plainHttp: boolean): ParseResult<string> {
 export function parseRegistryHost(host: string, plainHttp: boolean): ParseResult<RegistryTarget> {
   const stripped = stripScheme(host.trim(), plainHttp);
   if (!stripped.ok) return stripped;
-  const text = stripped.value.replace(/\/+$/, "");
+  const text = trimTrailingSlashes(stripped.value);
   const slash = text.indexOf("/");
   const authority = (slash < 0 ? text : text.slice(0, slash)).toLowerCase();
   const pathPrefix = slash < 0 ? "" : text.slice(slash + 1);

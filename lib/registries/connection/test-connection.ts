@@ -114,7 +114,7 @@ async function authorizationFor(session: Session, challenge: SelectedChallenge, 
 async function signIn(session: Session, challenge: SelectedChallenge): Promise<string> {
   let authorization: string | undefined;
   if (challenge.scheme === "bearer") {
-    authorization = await runStage(session, "token", () => authorizationFor(session, challenge, undefined, "token"), () => `token from ${session.details.realmHost}`);
+    authorization = await runStage(session, "token", () => authorizationFor(session, challenge, undefined, "token"), () => (session.prepared.credentials ? `token from ${session.details.realmHost} (the credentials were sent there)` : `anonymous token from ${session.details.realmHost}`));
   }
   return runStage(
     session,

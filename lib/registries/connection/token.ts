@@ -12,8 +12,8 @@ import { tokenOf } from "./answers";
 import type { SelectedChallenge } from "./challenge";
 import type { Credentials } from "./format";
 import { stageMessage } from "./messages";
-import { realmWarning } from "./hints";
-import { StageStop, stopForStatus, type Session } from "./session";
+import { realmRefusal } from "./hints";
+import { recordStage, StageStop, stopForStatus, type Session } from "./session";
 import { request, type HttpResponse, type RequestSpec } from "./transport";
 import type { StageName } from "./types";
 
@@ -71,10 +71,14 @@ function parseRealm(challenge: SelectedChallenge, stage: StageName): URL {
   }
 }
 
-function noteRealm(session: Session, realm: URL): void {
+/** Records where the token request goes, and refuses a realm a hosted service does not use. */
+function noteRealm(session: Session, realm: URL, stage: StageName): void {
   session.details.realmHost = realm.host;
-  const warning = realmWarning(session.prepared.type, session.prepared.target.hostname, realm.hostname);
-  if (warning && !session.warnings.some((entry) => entry.message === warning)) session.warnings.push({ path: "url", message: warning });
+  const refusal = realmRefusal(session.prepared.type, session.prepared.target.hostname, realm.hostname);
+  if (refusal) {
+    recordStage(session, stage, false, 0, `token realm ${realm.host} refused: not a token service of the provider`);
+    throw new StageStop("blocked_by_policy", stage, stageMessage(stage, refusal, "Check the registry URL: a registry on the provider's own host always uses the provider's token service."));
+  }
 }
 
 function tokenFromAnswer(session: Session, stage: StageName, realm: URL, response: HttpResponse): string {
@@ -97,16 +101,26 @@ function tokenFromAnswer(session: Session, stage: StageName, realm: URL, respons
 /** Gets a Bearer token for `scope` (none = plain login), trying the flows in turn. */
 export async function fetchToken(session: Session, challenge: SelectedChallenge, scope: string | undefined, stage: StageName): Promise<string> {
   const realm = parseRealm(challenge, stage);
-  noteRealm(session, realm);
+  noteRealm(session, realm, stage);
   if (challenge.service) session.details.service = challenge.service;
   const credentials = session.prepared.credentials;
   const flows = flowsFor(credentials);
-  for (const [index, flow] of flows.entries()) {
-    const spec = flow === "get" || !credentials ? getRequest(realm, challenge, scope, credentials) : formRequest(flow, realm, challenge, scope, credentials);
-    const response = await request(spec, session.settings);
-    const another = index < flows.length - 1;
-    if (another && (response.status === 404 || response.status === 405)) continue;
-    return tokenFromAnswer(session, stage, realm, response);
+  const started = performance.now();
+  let answered = false;
+  try {
+    for (const [index, flow] of flows.entries()) {
+      const spec = flow === "get" || !credentials ? getRequest(realm, challenge, scope, credentials) : formRequest(flow, realm, challenge, scope, credentials);
+      const response = await request(spec, session.settings);
+      answered = true;
+      const another = index < flows.length - 1;
+      if (another && (response.status === 404 || response.status === 405)) continue;
+      return tokenFromAnswer(session, stage, realm, response);
+    }
+  } catch (error) {
+    // The failed stage says where the credentials went (or that the token service was not reached).
+    const where = answered ? `${credentials ? "credentials sent to" : "anonymous token request to"} ${realm.host}` : `token service ${realm.host} not reached`;
+    if (!session.stages.some((entry) => entry.name === stage && !entry.ok)) recordStage(session, stage, false, performance.now() - started, where);
+    throw error;
   }
   throw new StageStop("registry_error", stage, stageMessage(stage, "No token flow was tried"));
 }

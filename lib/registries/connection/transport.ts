@@ -16,7 +16,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { Deadline, STAGE_LIMITS_MS, withinBudget } from "./deadline";
 import { classifyNetworkError, codedError, errorCode, NetworkFailure } from "./network-errors";
-import { canonicalAddress, type AddressVerdict, type OutboundPolicy } from "./policy";
+import { canonicalAddress, refusedAddressesText, type AddressVerdict, type OutboundPolicy } from "./policy";
 import type { LookupAddress, LookupFunction, TestStatus } from "./types";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -92,6 +92,14 @@ function failure(phase: NetworkFailure["phase"], error: unknown, url: URL, messa
   return new NetworkFailure(phase, status, code ? `${text} (${code})` : text, code);
 }
 
+/** The DNS stage's detail: allowed addresses as they are, refused ones by class only (policy.ts). */
+function resolvedDetail(addresses: readonly LookupAddress[], settings: TransportSettings): string {
+  const verdicts = addresses.map((entry) => settings.policy.check(entry.address));
+  const shown = verdicts.filter((verdict) => verdict.allowed).map((verdict) => verdict.address);
+  const hidden = verdicts.filter((verdict) => !verdict.allowed);
+  return [...shown, ...(hidden.length ? [`${refusedAddressesText(hidden)} (not shown)`] : [])].join(", ");
+}
+
 async function resolveAddresses(url: URL, hostname: string, settings: TransportSettings, trace?: StageTrace): Promise<LookupAddress[]> {
   const literal = canonicalAddress(hostname);
   if (literal) {
@@ -102,7 +110,7 @@ async function resolveAddresses(url: URL, hostname: string, settings: TransportS
   try {
     const addresses = await withinBudget(settings.lookup(hostname), settings.deadline, STAGE_LIMITS_MS.dns, `Resolving ${hostname}`);
     if (addresses.length === 0) throw codedError("ENOTFOUND", `${hostname} has no addresses`);
-    trace?.("dns", true, performance.now() - started, addresses.map((entry) => entry.address).join(", "));
+    trace?.("dns", true, performance.now() - started, resolvedDetail(addresses, settings));
     return addresses;
   } catch (error) {
     trace?.("dns", false, performance.now() - started);
@@ -114,13 +122,15 @@ function checkAddresses(hostname: string, addresses: LookupAddress[], settings: 
   const started = performance.now();
   const verdicts = addresses.map((entry) => settings.policy.check(entry.address));
   const allowed = verdicts.filter((verdict) => verdict.allowed);
-  const refused = verdicts.filter((verdict) => !verdict.allowed).map((verdict) => `${verdict.address} (${verdict.reason})`);
+  const refused = verdicts.filter((verdict) => !verdict.allowed);
   if (allowed.length === 0) {
-    trace?.("policy", false, performance.now() - started, `refused ${refused.join(", ")}`);
-    throw new NetworkFailure("policy", "blocked_by_policy", `${hostname} resolves to ${refused.join(", ")}, which the outbound policy refuses`);
+    // An address typed as the host is the caller's own input; a resolved one is not shown.
+    const what = canonicalAddress(hostname) ? `${hostname} is ${refusedAddressesText(refused)}` : `${hostname} resolves to ${refusedAddressesText(refused)}`;
+    trace?.("policy", false, performance.now() - started, `refused ${refusedAddressesText(refused)}`);
+    throw new NetworkFailure("policy", "blocked_by_policy", `${what}, which the outbound policy refuses`);
   }
   const admitted = allowed.filter((verdict) => verdict.allowedBy).map((verdict) => `${verdict.address} allowed by ${verdict.allowedBy}`);
-  const detail = [admitted.length ? admitted.join(", ") : "public address", refused.length ? `skipped ${refused.join(", ")}` : ""].filter(Boolean).join("; ");
+  const detail = [admitted.length ? admitted.join(", ") : "public address", refused.length ? `skipped ${refusedAddressesText(refused)}` : ""].filter(Boolean).join("; ");
   trace?.("policy", true, performance.now() - started, detail);
   return allowed;
 }

@@ -17,6 +17,7 @@ import { AwsClient } from "aws4fetch";
 import { env } from "@/lib/env";
 import { adviceFor, stageMessage } from "../connection/messages";
 import { NetworkFailure } from "../connection/network-errors";
+import { redactText, secretVariants } from "../connection/redact";
 import { StageStop, stopForNetwork } from "../connection/session";
 import { request, type HttpResponse, type TransportSettings } from "../connection/transport";
 import type { ExchangedLogin, ExchangeStep, TestDetails, TestStatus } from "../connection/types";
@@ -57,10 +58,12 @@ function errorTypeOf(response: HttpResponse, body: Record<string, unknown> | und
   return text.split(":")[0]!.split("#").pop() || undefined;
 }
 
-function quoted(body: Record<string, unknown> | undefined): string {
+/** AWS's own message, redacted before it is clipped (a secret cut at the clip would survive). */
+function quoted(body: Record<string, unknown> | undefined, keys: EcrKeys): string {
   const message = body?.message ?? body?.Message;
   if (typeof message !== "string" || !message.trim()) return "";
-  const text = message.replace(/\s+/g, " ").trim();
+  const secrets = [...secretVariants(keys.accessKeyId, keys.secretAccessKey), ...secretVariants(undefined, keys.sessionToken)];
+  const text = redactText(message, secrets).replace(/\s+/g, " ").trim();
   return ` ("${text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text}")`;
 }
 
@@ -81,7 +84,7 @@ const THROTTLED = new Set(["ThrottlingException", "Throttling", "TooManyRequests
 function awsFailure(response: HttpResponse, body: Record<string, unknown> | undefined, keys: EcrKeys, endpointHost: string): StageStop {
   const type = errorTypeOf(response, body);
   const details: Partial<TestDetails> = { httpStatus: response.status, ...(type ? { errorCode: type } : {}) };
-  const what = `${endpointHost} answered ${response.status} ${type ?? ""}${quoted(body)}`.replace(/ {2,}/g, " ");
+  const what = `${endpointHost} answered ${response.status} ${type ?? ""}${quoted(body, keys)}`.replace(/ {2,}/g, " ");
   const message = typeof body?.message === "string" ? body.message : "";
   if (type === "RequestExpired" || type === "RequestTimeTooSkewed" || CLOCK.test(message)) {
     return stop("invalid_credentials", `${what}: AWS refused the request's time`, "Check this server's clock (enable NTP): AWS accepts requests signed at most 5 minutes from its own time.", details);

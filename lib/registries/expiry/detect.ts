@@ -16,6 +16,7 @@ import { Deadline } from "../connection/deadline";
 import { NetworkFailure } from "../connection/network-errors";
 import { outboundPolicyFromEnv, type OutboundPolicy } from "../connection/policy";
 import { redact } from "../connection/redact";
+import { trimTrailingSlashes } from "../text";
 import { defaultLookup, requestOnce } from "../connection/transport";
 import type { LookupFunction } from "../connection/types";
 import { expiryApiUrlOf, getRegistryType, type RegistryCredentials, type RegistryTypeKey } from "../types";
@@ -33,7 +34,7 @@ export interface DetectionTransport {
 export function detectionRequest(type: RegistryTypeKey, credentials: RegistryCredentials, token: string): { provider: "github" | "gitlab"; url: URL; headers: Record<string, string> } | null {
   const detection = getRegistryType(type).expiryDetection;
   if (!detection) return null;
-  const base = expiryApiUrlOf(detection, credentials).replace(/\/+$/, "");
+  const base = trimTrailingSlashes(expiryApiUrlOf(detection, credentials));
   if (detection.provider === "github") {
     return { provider: detection.provider, url: new URL(`${base}/user`), headers: { Authorization: `token ${token}`, Accept: "application/vnd.github+json", "User-Agent": "Berth-Expiry/1.0" } };
   }

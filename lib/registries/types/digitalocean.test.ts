@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf } from "../binding";
-import { realmWarning } from "../connection/hints";
+import { realmRefusal } from "../connection/hints";
 import { registryFixture } from "../fixtures";
 import { parseCreateRegistryBody } from "../generic-body";
 import { createRegistrySchema, parseRegistryInput } from "../schemas";
@@ -59,8 +59,8 @@ describe("DigitalOcean Container Registry", () => {
   });
 
   it("expects its token service at api.digitalocean.com", () => {
-    expect(realmWarning("digitalocean", "registry.digitalocean.com", "api.digitalocean.com")).toBeUndefined();
-    expect(realmWarning("digitalocean", "registry.digitalocean.com", "auth.evil.example")).toContain("api.digitalocean.com");
+    expect(realmRefusal("digitalocean", "registry.digitalocean.com", "api.digitalocean.com")).toBeUndefined();
+    expect(realmRefusal("digitalocean", "registry.digitalocean.com", "auth.evil.example")).toContain("api.digitalocean.com");
   });
 
   it("keys .dockerconfigjson by host and path", () => {

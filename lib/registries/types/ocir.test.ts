@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bindingOf, connectionInputFromCredentials, credentialPathOf } from "../binding";
-import { hostWarning, realmWarning } from "../connection/hints";
+import { hostWarning, realmRefusal } from "../connection/hints";
 import { registryFixture } from "../fixtures";
 import { parseCreateRegistryBody } from "../generic-body";
 import { createRegistrySchema, parseRegistryInput } from "../schemas";
@@ -62,8 +62,8 @@ describe("Oracle Cloud Infrastructure Registry", () => {
   });
 
   it("expects its token service on the login server itself", () => {
-    expect(realmWarning("ocir", "iad.ocir.io", "iad.ocir.io")).toBeUndefined();
-    expect(realmWarning("ocir", "iad.ocir.io", "auth.evil.example")).toContain("iad.ocir.io");
+    expect(realmRefusal("ocir", "iad.ocir.io", "iad.ocir.io")).toBeUndefined();
+    expect(realmRefusal("ocir", "iad.ocir.io", "auth.evil.example")).toContain("iad.ocir.io");
     expect(hostWarning("ocir", "registry.example.com")).toContain("ocir.io");
     expect(dockerConfigKeyOf("ocir", "iad.ocir.io")).toBe("iad.ocir.io");
   });
