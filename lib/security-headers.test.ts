@@ -4,6 +4,7 @@ import { assertJsonOrNoBody } from "@/lib/api-route";
 import { AppError } from "@/lib/errors";
 import { resetEnvCache } from "@/lib/env";
 import { proxy } from "@/proxy";
+import { stampedPeer } from "@/lib/server/peer-stamp.mjs";
 import { HSTS_VALUE, NON_PAGE_CSP, isJsonContentType, newNonce, pageCsp, refusesCrossSite, sameOriginVerdict, servedOverHttps } from "./security-headers";
 
 const h = (init: Record<string, string>) => new Headers(init);
@@ -40,16 +41,17 @@ describe("the pages' Content-Security-Policy", () => {
 describe("HSTS only over https, as said by a trusted proxy", () => {
   const proxies = ["10.0.0.0/8", "::1/128"];
   it.each([
-    ["no trusted proxies configured", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "https" }, [], false],
-    ["plain http from a trusted proxy", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "http" }, proxies, false],
-    ["https from a trusted proxy", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "https" }, proxies, true],
-    ["https from an IPv4-mapped trusted proxy", { "x-berth-peer": "::ffff:10.1.2.3", "x-forwarded-proto": "HTTPS" }, proxies, true],
-    ["https from a trusted IPv6 proxy", { "x-berth-peer": "::1", "x-forwarded-proto": "https" }, proxies, true],
-    ["https claimed by a client that is not a proxy", { "x-berth-peer": "192.0.2.7", "x-forwarded-proto": "https" }, proxies, false],
+    ["no trusted proxies configured", { "x-berth-peer": stampedPeer("10.1.2.3"), "x-forwarded-proto": "https" }, [], false],
+    ["plain http from a trusted proxy", { "x-berth-peer": stampedPeer("10.1.2.3"), "x-forwarded-proto": "http" }, proxies, false],
+    ["https from a trusted proxy", { "x-berth-peer": stampedPeer("10.1.2.3"), "x-forwarded-proto": "https" }, proxies, true],
+    ["https from an IPv4-mapped trusted proxy", { "x-berth-peer": stampedPeer("::ffff:10.1.2.3"), "x-forwarded-proto": "HTTPS" }, proxies, true],
+    ["https from a trusted IPv6 proxy", { "x-berth-peer": stampedPeer("::1"), "x-forwarded-proto": "https" }, proxies, true],
+    ["https claimed by a client that is not a proxy", { "x-berth-peer": stampedPeer("192.0.2.7"), "x-forwarded-proto": "https" }, proxies, false],
     ["no peer address", { "x-forwarded-proto": "https" }, proxies, false],
-    ["no X-Forwarded-Proto", { "x-berth-peer": "10.1.2.3" }, proxies, false],
-    ["a client's https before our proxy's http", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "https, http" }, proxies, false],
-    ["our proxy's https last", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "http,https" }, proxies, true],
+    ["a trusted proxy's address sent unstamped by a client", { "x-berth-peer": "10.1.2.3", "x-forwarded-proto": "https" }, proxies, false],
+    ["no X-Forwarded-Proto", { "x-berth-peer": stampedPeer("10.1.2.3") }, proxies, false],
+    ["a client's https before our proxy's http", { "x-berth-peer": stampedPeer("10.1.2.3"), "x-forwarded-proto": "https, http" }, proxies, false],
+    ["our proxy's https last", { "x-berth-peer": stampedPeer("10.1.2.3"), "x-forwarded-proto": "http,https" }, proxies, true],
   ] as const)("%s", (_name, headers, trusted, expected) => {
     expect(servedOverHttps(h(headers), trusted)).toBe(expected);
   });
@@ -153,10 +155,10 @@ describe("proxy.ts", () => {
   it("HSTS when a trusted proxy forwarded https, never from a client's claim", () => {
     process.env.BERTH_TRUSTED_PROXIES = "10.0.0.0/8";
     resetEnvCache();
-    expect(run("/login", { headers: { "x-berth-peer": "10.0.0.2", "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
-    expect(run("/api/v1/me", { headers: { "x-berth-peer": "10.0.0.2", "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
-    expect(run("/login", { headers: { "x-berth-peer": "203.0.113.9", "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBeNull();
-    expect(run("/login", { headers: { "x-berth-peer": "10.0.0.2", "x-forwarded-proto": "http" } }).headers.get("strict-transport-security")).toBeNull();
+    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
+    expect(run("/api/v1/me", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
+    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("203.0.113.9"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBeNull();
+    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "http" } }).headers.get("strict-transport-security")).toBeNull();
   });
 
   it("a cross-site POST is a 403 problem before any route, action or Auth.js runs", async () => {

@@ -1,5 +1,6 @@
 import { addressInCidrs } from "@/lib/cidr";
 import { PEER_HEADER } from "@/lib/client-address";
+import { readStampedPeer } from "@/lib/server/peer-stamp.mjs";
 
 /**
  * The browser-facing hardening that proxy.ts applies to every answer: a Content-Security-Policy
@@ -62,7 +63,8 @@ export function isNonPagePath(pathname: string): boolean {
 export function servedOverHttps(headers: Headers, trustedProxies: readonly string[]): boolean {
   const proto = headers.get("x-forwarded-proto");
   if (!proto || trustedProxies.length === 0) return false;
-  const peer = headers.get(PEER_HEADER);
+  // The stamped TCP peer only (lib/server/peer-stamp.mjs): an unmarked value is the client's own.
+  const peer = readStampedPeer(headers.get(PEER_HEADER));
   if (!peer || !addressInCidrs(peer, trustedProxies)) return false;
   const nearest = proto.split(",").pop()!.trim().toLowerCase();
   return nearest === "https";

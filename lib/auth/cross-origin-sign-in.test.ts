@@ -7,7 +7,7 @@
 import type { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { handlers } from "@/lib/auth/auth";
-import { PEER_HEADER } from "@/lib/client-address";
+import { PEER_HEADER, stampedPeer } from "@/lib/client-address";
 import { TEST_ORIGIN } from "@/lib/testing/auth";
 import { setUpSeededTeam } from "@/lib/testing/identity";
 import { proxy } from "@/proxy";
@@ -25,7 +25,7 @@ function cookiesOf(res: Response, into = new Map<string, string>()) {
 
 async function request(method: string, path: string, cookies: Map<string, string>, extra: Record<string, string> = {}, form?: Record<string, string>): Promise<NextRequest> {
   const { NextRequest } = await import("next/server");
-  const headers: Record<string, string> = { host: "localhost:3000", [PEER_HEADER]: "127.0.0.1", cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; "), ...extra };
+  const headers: Record<string, string> = { host: "localhost:3000", [PEER_HEADER]: stampedPeer("127.0.0.1"), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; "), ...extra };
   if (form) headers["content-type"] = "application/x-www-form-urlencoded";
   return new NextRequest(new URL(path, TEST_ORIGIN), { method, headers, body: form ? new URLSearchParams(form).toString() : undefined });
 }
