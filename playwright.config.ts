@@ -26,6 +26,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: report }]],
+  // Playwright empties its output folder at the start of a run: keep it apart from what other
+  // steps leave in test-results/ (the reliability figures of Vitest and of the first run).
+  outputDir: "test-results/playwright-output",
   globalSetup: "./e2e/support/global-setup.ts",
   use: {
     baseURL: process.env.BERTH_E2E_URL,
