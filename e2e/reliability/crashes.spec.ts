@@ -40,11 +40,13 @@ function createStream(server: BerthServer, companyId: string, token: string, loo
   const acked: Acked[] = [];
   let sent = 0;
   let failed = 0;
+  const statuses = new Map<number, number>();
   let stopped = false;
   const base = `${server.url}/api/v1/companies/${companyId}/registries`;
+  const tag = Math.random().toString(36).slice(2, 8); // names stay unique across rounds
   const loop = async (l: number) => {
     for (let i = 0; !stopped; i++) {
-      const name = `crash-${l}-${i}`;
+      const name = `crash-${tag}-${l}-${i}`;
       const password = `pw-${name}-${Math.random().toString(36).slice(2)}`;
       sent += 1;
       try {
@@ -55,6 +57,7 @@ function createStream(server: BerthServer, companyId: string, token: string, loo
           signal: AbortSignal.timeout(10_000),
         });
         const body = (await res.json()) as { id?: string };
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 201 && body.id) acked.push({ id: body.id, name, password });
         else failed += 1;
       } catch {
@@ -64,7 +67,7 @@ function createStream(server: BerthServer, companyId: string, token: string, loo
     }
   };
   const done = Promise.all(Array.from({ length: loops }, (_, l) => loop(l)));
-  return { acked, sent: () => sent, failed: () => failed, stop: () => ((stopped = true), done), done };
+  return { acked, statuses, sent: () => sent, failed: () => failed, stop: () => ((stopped = true), done), done };
 }
 
 /** For each acknowledged create: GET is 200 with its name, and its pull secret carries its password. */
@@ -104,6 +107,7 @@ for (const backend of ["postgres", "pglite"] as const) {
     const rounds = FULL ? 3 : 1;
     const allAcked: Acked[] = [];
     let sent = 0;
+    const answered = new Map<number, number>();
     try {
       server = await startOn(db?.url, keys, {}, { dataDir });
       const { companyId, token } = await ownerToken(server);
@@ -116,6 +120,7 @@ for (const backend of ["postgres", "pglite"] as const) {
         await stream.done;
         allAcked.push(...stream.acked.filter((a) => !allAcked.some((b) => b.id === a.id)));
         sent += stream.sent();
+        for (const [st, n] of stream.statuses) answered.set(st, (answered.get(st) ?? 0) + n);
         server = await startOn(db?.url, keys, {}, { dataDir });
       }
       const problems = await verifyAcked(server, companyId, token, allAcked);
@@ -137,7 +142,9 @@ for (const backend of ["postgres", "pglite"] as const) {
         part: `kill9-${backend}`,
         title: `kill -9 during a stream of creates (6 loops), ${rounds} × after ${killAfterMs / 1000} s, restart on the same ${backend === "postgres" ? "database" : "data directory"} (${backend})`,
         passed: problems.length === 0 && undecryptable === 0,
-        figures: { kills: rounds, "creates sent": sent, "creates acknowledged (201)": allAcked.length, "acknowledged creates lost or unreadable": problems.length, ...(sql ? { "rows not decryptable in the test process": undecryptable } : {}) },
+        figures: { kills: rounds, "creates sent": sent, "creates acknowledged (201)": allAcked.length,
+          "answered otherwise": [...answered].filter(([st]) => st !== 201).map(([st, n]) => `${st}×${n}`).join(" ") || "none",
+          "unanswered (cut by the kill)": sent - [...answered.values()].reduce((a, b) => a + b, 0), "acknowledged creates lost or unreadable": problems.length, ...(sql ? { "rows not decryptable in the test process": undecryptable } : {}) },
         notes: problems.slice(0, 10),
       });
       expect(allAcked.length, "creates acknowledged before the kill").toBeGreaterThan(0);
