@@ -91,13 +91,14 @@ async function verifyAcked(server: BerthServer, companyId: string, token: string
       if (pull.status !== 200 || password !== a.password) problems.push(`${a.name}: pull secret ${pull.status}, ${password === undefined ? "no password" : "another password"}`);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: 16 }, worker));
   return problems;
 }
 
 for (const backend of ["postgres", "pglite"] as const) {
   test(`kill -9 during creates on ${backend}: every acknowledged create survives the restart, decryptable`, async () => {
-    test.setTimeout(240_000);
+    // Full mode acknowledges thousands of creates, each checked by a GET and a pull secret.
+    test.setTimeout(FULL ? 900_000 : 240_000);
     const db = backend === "postgres" ? await freshDatabase("crash") : undefined;
     const keys = backend === "postgres" ? testKeys() : undefined;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-crash-"));
