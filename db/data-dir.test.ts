@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DataDirLockedError, lockDataDir, releaseDataDir } from "./data-dir";
+import { assertDataDirUsable, DataDirLockedError, DataDirUnusableError, lockDataDir, releaseDataDir } from "./data-dir";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -40,5 +40,22 @@ describe("data directory lock", () => {
     expect(fs.readFileSync(path.join(dir, "berth.lock"), "utf8")).toBe(String(process.pid));
     releaseDataDir(dir);
     expect(fs.existsSync(path.join(dir, "berth.lock"))).toBe(false);
+  });
+});
+
+describe("data directory that cannot be used", () => {
+  it("names the directory, the reason and the fix when a part of its path is a file (even for root)", () => {
+    const parent = tmp();
+    const file = path.join(parent, "a-file");
+    fs.writeFileSync(file, "");
+    const dir = path.join(file, "data");
+    expect(() => assertDataDirUsable(dir)).toThrow(DataDirUnusableError);
+    expect(() => lockDataDir(dir)).toThrow(new RegExp(`The data directory ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} cannot be used: a part of its path is a file, not a directory \\(ENOTDIR\\)\\. Set BERTH_DATA_DIR`));
+  });
+
+  it("accepts a writable directory and leaves no probe behind", () => {
+    const dir = path.join(tmp(), "new", "data");
+    assertDataDirUsable(dir);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });

@@ -23,6 +23,47 @@ export class DataDirLockedError extends Error {
   }
 }
 
+const UNUSABLE_REASON: Record<string, string> = {
+  ENOTDIR: "a part of its path is a file, not a directory",
+  EEXIST: "it is a file, not a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+};
+
+/** The embedded data directory cannot be created or written: a start-up error naming it, not a stack trace. */
+export class DataDirUnusableError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+  ) {
+    super(
+      `The data directory ${dir} cannot be used: ${UNUSABLE_REASON[code] ?? "it cannot be created or written"} (${code}). ` +
+        `Set BERTH_DATA_DIR to a directory this user can write, or DATABASE_URL to use a PostgreSQL server.`,
+    );
+    this.name = "DataDirUnusableError";
+  }
+}
+
+/**
+ * Creates the data directory if needed and proves it writable (a probe file written and
+ * removed: permission bits alone say nothing for root, nor for a read-only mount).
+ */
+export function assertDataDirUsable(dir: string): void {
+  const probe = path.join(dir, `.write-probe-${process.pid}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(probe, "");
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new DataDirUnusableError(dir, code);
+    throw err;
+  }
+}
+
 function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -38,7 +79,7 @@ const held = new Set<string>();
 /** Takes the lock for this process (idempotent); throws DataDirLockedError if another live process has it. */
 export function lockDataDir(dir: string): void {
   if (held.has(dir)) return;
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertDataDirUsable(dir);
   const file = path.join(dir, "berth.lock");
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -17,6 +17,10 @@ interface DbHandle {
   pool?: { max: number; applicationName: string };
 }
 
+/** Seconds to wait for a connection to PostgreSQL, and the longest pause between reconnection attempts. */
+const CONNECT_TIMEOUT_S = 3;
+const MAX_BACKOFF_S = 1;
+
 /** postgres.js when DATABASE_URL is set, embedded PGlite (loaded only then) otherwise. */
 export async function openDb(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<DbHandle> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
@@ -25,7 +29,16 @@ export async function openDb(options: { databaseUrl?: string; dataDir?: string }
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const max = 10;
     const applicationName = `berth/${process.pid}/${randomUUID().slice(0, 8)}`;
-    const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: applicationName } });
+    const client = postgres(url, {
+      max,
+      onnotice: () => {},
+      connection: { application_name: applicationName },
+      // While the database is down, a request fails fast (503) instead of waiting: postgres.js
+      // holds a query until its connection's next attempt, 30 s to connect by default and a
+      // retry backoff growing to 20 s, which also delayed recovery by as much once it was back.
+      connect_timeout: CONNECT_TIMEOUT_S,
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, MAX_BACKOFF_S) * (0.5 + Math.random() / 2),
+    });
     return {
       db: drizzle(client, { schema }) as unknown as Db,
       kind: "postgres",

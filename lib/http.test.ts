@@ -61,6 +61,18 @@ describe("withErrors", () => {
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("7");
   });
+  it("answers 503 problem+json when the database cannot be reached, saying nothing of the connection", async () => {
+    const handler = withErrors(async () => {
+      throw new Error("Failed query: select 1\nparams: postgres://user:pw@db", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }) });
+    });
+    const res = await handler(new Request("http://localhost/x") as never, { params: Promise.resolve({}) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.headers.get("retry-after")).toBe("2");
+    const text = await res.text();
+    expect(text).not.toMatch(/postgres:|5432|ECONNREFUSED/);
+    expect(JSON.parse(text)).toMatchObject({ status: 503, type: "https://berth.dev/problems/unavailable" });
+  });
 });
 
 describe("NUL characters", () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db-errors";
 import { AppError, toProblem, validationError, zodErrors } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -17,6 +18,10 @@ export function json(body: unknown, init: ResponseInit & { requestId?: string } 
 }
 
 export function problemResponse(err: unknown, requestId: string): NextResponse {
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err, requestId }, "database unavailable");
+    err = new AppError("unavailable", "The database is unavailable. Try again shortly.", { headers: { "Retry-After": "2" } });
+  }
   const problem = toProblem(err, requestId);
   if (problem.status >= 500 && !(err instanceof AppError && err.status < 500)) {
     log.error({ err, requestId }, "unhandled error");

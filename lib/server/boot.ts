@@ -7,7 +7,7 @@ export async function bootOrExit(): Promise<void> {
     await startServer();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const expected = err instanceof Error && (err.name === "ConfigError" || err.name === "DataDirLockedError");
+    const expected = err instanceof Error && ["ConfigError", "DataDirLockedError", "DataDirUnusableError"].includes(err.name);
     log.fatal(expected ? {} : { err }, message);
     console.error(`\nBerth cannot start: ${message}\n`);
     process.exit(1);

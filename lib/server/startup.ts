@@ -1,5 +1,6 @@
 import "server-only";
 import { dbHandle } from "@/db";
+import { assertDataDirUsable, dataDir } from "@/db/data-dir";
 import { appliedMigrationCount, expectedMigrationCount, migrateDatabase } from "@/db/migrate";
 import { serverSecrets } from "@/lib/crypto";
 import { assertKeysAvailable } from "@/lib/crypto/rotate";
@@ -38,6 +39,8 @@ export function startServer(): Promise<void> {
     const e = env();
     installRequestHooks(() => env().BERTH_TRUSTED_PROXIES);
     installShutdownHandlers();
+    // The embedded default keeps its keys and database there: say plainly if it cannot.
+    if (!e.DATABASE_URL) assertDataDirUsable(dataDir(e.BERTH_DATA_DIR));
     const secrets = serverSecrets();
     for (const file of secrets.generated) {
       log.warn({ file }, `Generated ${file}. Back it up together with the database: ${file.endsWith("encryption.key") ? "without it the stored credentials cannot be read" : "it signs the sign-in sessions"}.`);
