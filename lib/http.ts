@@ -5,6 +5,8 @@ import { AppError, toProblem, validationError, zodErrors } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Deeper bodies are refused before parsing: every walk of a parsed body (ours, zod's) recurses. */
+export const MAX_JSON_DEPTH = 64;
 
 export function requestIdOf(req: Request): string {
   return req.headers.get("x-request-id") ?? crypto.randomUUID();
@@ -31,7 +33,7 @@ export function problemResponse(err: unknown, requestId: string): NextResponse {
 
 /**
  * Reads a JSON body: 415 unless the content type is JSON, 413 over 64 KiB, 400 for malformed
- * JSON, and, with a schema, 400 with dotted field paths.
+ * JSON or nesting deeper than {@link MAX_JSON_DEPTH}, and, with a schema, 400 with dotted field paths.
  */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>>;
 export async function readJson(req: Request): Promise<unknown>;
@@ -43,6 +45,7 @@ export async function readJson(req: Request, schema?: z.ZodType): Promise<unknow
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const text = await readLimited(req, MAX_BODY_BYTES);
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw validationError([{ path: "", message: `Must not be nested deeper than ${MAX_JSON_DEPTH} levels` }]);
   let body: unknown;
   try {
     body = text === "" ? undefined : JSON.parse(text);
@@ -55,6 +58,23 @@ export async function readJson(req: Request, schema?: z.ZodType): Promise<unknow
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   return parsed.data;
+}
+
+/** Whether JSON text nests arrays and objects deeper than `max` (brackets outside strings; one linear pass). */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** PostgreSQL text cannot hold U+0000: refuse it at the edge with the field's path. */
