@@ -125,6 +125,21 @@ async function readLimited(req: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Handlers for the methods a route does not serve (Next's own 405 has no body and no Allow), and
+ * answers for API paths no route serves: both problem+json like every other API error.
+ * A route exports the missing methods: `export const { PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS, POST")`.
+ */
+export function otherMethods(allow: string) {
+  const refuse = async (req: Request): Promise<Response> =>
+    problemResponse(new AppError("method_not_allowed", `${req.method} is not allowed here: use ${allow}`, { headers: { Allow: allow } }), requestIdOf(req));
+  return { GET: refuse, HEAD: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
+}
+
+export async function noSuchEndpoint(req: Request): Promise<Response> {
+  return problemResponse(new AppError("not_found", "No API endpoint at this path"), requestIdOf(req));
+}
+
 type Handler<P> = (req: NextRequest, ctx: { params: P; requestId: string }) => Promise<Response>;
 
 /** The smallest wrapper: a request id on every answer and errors as problem+json. */
