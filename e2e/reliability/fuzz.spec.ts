@@ -681,7 +681,6 @@ function berthCli(args: string[], env: Record<string, string>, stdin = ""): { co
 
 // ---------------------------------------------------------------------------------------------
 
-test.describe.configure({ mode: "serial" });
 
 let server: BerthServer;
 let dropDb: (() => Promise<void>) | undefined;
@@ -808,6 +807,9 @@ test("API errors outside the fuzz's luck: 405 and unknown /api paths are problem
   await check("POST", "/api", 404);
   await check("GET", "/api/v1/nope/deeper", 404);
   await check("GET", `/api/v1/companies/${world.companyId}/nope`, 404);
+  // Auth.js's own refusal of an unknown action was a bare JSON string.
+  await check("GET", "/api/auth/nope", 400);
+  await check("POST", "/api/auth/nope", 400);
   // A deep body is a 400 with the body's path, not a stack overflow.
   const deepRes = await fetch(`${server.url}/api/v1/companies/${world.companyId}/registries`, { method: "POST", headers: { Authorization: `Bearer ${world.token}`, "Content-Type": "application/json" }, body: deep(10_000, "array") });
   expect(deepRes.status).toBe(400);
