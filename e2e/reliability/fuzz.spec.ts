@@ -807,6 +807,9 @@ test("API errors outside the fuzz's luck: 405 and unknown /api paths are problem
   await check("POST", "/api", 404);
   await check("GET", "/api/v1/nope/deeper", 404);
   await check("GET", `/api/v1/companies/${world.companyId}/nope`, 404);
+  // Percent-encoding that is not UTF-8 in a dynamic segment made Next's matcher throw: a bare 500.
+  await check("GET", "/api/v1/companies/%ED%A0%80/registries", 400);
+  await check("GET", `/api/v1/companies/${world.companyId}/registries/%C0%AF`, 400);
   // Auth.js's own refusal of an unknown action was a bare JSON string.
   await check("GET", "/api/auth/nope", 400);
   await check("POST", "/api/auth/nope", 400);
