@@ -638,7 +638,7 @@ function verdict(c: Case, a: Answer): string | null {
   if (a.ms > SLOW_MS) return `slow: ${Math.round(a.ms)} ms`;
   if (a.closed || !a.fromApp) return null; // refused by Node's HTTP parser before the app (400/413/431 or a closed connection)
   // Paths are case-sensitive: `/API/…` is not an API path (it falls to the pages).
-  const apiPath = /^\/+api(\/|$|\?|;|%)|^\/+downloads\//.test(c.path);
+  const apiPath = /^\/+api(\/|$|\?)|^\/+downloads\//.test(c.path);
   if (a.status < 400 || a.status >= 500 || !apiPath) return null;
   const type = a.headers["content-type"] ?? "";
   if (!type.startsWith("application/problem+json")) return `${a.status} with content-type ${JSON.stringify(type)}, not problem+json`;
