@@ -32,6 +32,15 @@ describe("readJson", () => {
     const e = await errorOf(readJson(req("{nope"), schema));
     expect([e.status, e.message]).toEqual([400, "The body is not valid JSON"]);
   });
+  it("400 for nesting deeper than 64 levels (10 000 levels once overflowed the stack: a 500), not for 64", async () => {
+    for (const deep of ["[".repeat(10_000) + "]".repeat(10_000), '{"a":'.repeat(7_500) + "1" + "}".repeat(7_500), JSON.stringify({ name: "[[[[" }).replace("}", ',"x":' + "[".repeat(65) + "]".repeat(65) + "}")]) {
+      const e = await errorOf(readJson(req(deep)));
+      expect([e.status, e.errors]).toEqual([400, [{ path: "", message: "Must not be nested deeper than 64 levels" }]]);
+    }
+    // Brackets inside strings do not count.
+    await expect(readJson(req(JSON.stringify({ name: "[".repeat(1000) })))).resolves.toEqual({ name: "[".repeat(1000) });
+    await expect(readJson(req("[".repeat(64) + "]".repeat(64)))).resolves.toBeInstanceOf(Array);
+  });
   it("400 with dotted paths for schema errors", async () => {
     const e = await errorOf(readJson(req('{"name":"a","credentials":{}}'), schema));
     expect(e.status).toBe(400);

@@ -6,6 +6,8 @@ import { AppError, toProblem, validationError, zodErrors } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Deeper bodies are refused before parsing: every walk of a parsed body (ours, zod's) recurses. */
+export const MAX_JSON_DEPTH = 64;
 
 export function requestIdOf(req: Request): string {
   return req.headers.get("x-request-id") ?? crypto.randomUUID();
@@ -36,7 +38,7 @@ export function problemResponse(err: unknown, requestId: string): NextResponse {
 
 /**
  * Reads a JSON body: 415 unless the content type is JSON, 413 over 64 KiB, 400 for malformed
- * JSON, and, with a schema, 400 with dotted field paths.
+ * JSON or nesting deeper than {@link MAX_JSON_DEPTH}, and, with a schema, 400 with dotted field paths.
  */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>>;
 export async function readJson(req: Request): Promise<unknown>;
@@ -48,6 +50,7 @@ export async function readJson(req: Request, schema?: z.ZodType): Promise<unknow
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const text = await readLimited(req, MAX_BODY_BYTES);
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw validationError([{ path: "", message: `Must not be nested deeper than ${MAX_JSON_DEPTH} levels` }]);
   let body: unknown;
   try {
     body = text === "" ? undefined : JSON.parse(text);
@@ -60,6 +63,23 @@ export async function readJson(req: Request, schema?: z.ZodType): Promise<unknow
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   return parsed.data;
+}
+
+/** Whether JSON text nests arrays and objects deeper than `max` (brackets outside strings; one linear pass). */
+function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** PostgreSQL text cannot hold U+0000: refuse it at the edge with the field's path. */
@@ -108,6 +128,21 @@ async function readLimited(req: Request, limit: number): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Handlers for the methods a route does not serve (Next's own 405 has no body and no Allow), and
+ * answers for API paths no route serves: both problem+json like every other API error.
+ * A route exports the missing methods: `export const { PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS, POST")`.
+ */
+export function otherMethods(allow: string) {
+  const refuse = async (req: Request): Promise<Response> =>
+    problemResponse(new AppError("method_not_allowed", `${req.method} is not allowed here: use ${allow}`, { headers: { Allow: allow } }), requestIdOf(req));
+  return { GET: refuse, HEAD: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
+}
+
+export async function noSuchEndpoint(req: Request): Promise<Response> {
+  return problemResponse(new AppError("not_found", "No API endpoint at this path"), requestIdOf(req));
 }
 
 type Handler<P> = (req: NextRequest, ctx: { params: P; requestId: string }) => Promise<Response>;

@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import type { NextRequest } from "next/server";
-import { withErrors } from "@/lib/http";
+import { withErrors, otherMethods } from "@/lib/http";
 import { metricsAccess, metricsText, metricsUnauthorized } from "@/lib/server/metrics-endpoint";
 
 export const dynamic = "force-dynamic";
@@ -17,3 +17,5 @@ export async function GET(req: NextRequest, segment: { params: Promise<Record<st
   if (metricsAccess(null) === "disabled") notFound();
   return scrape(req, segment);
 }
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS");

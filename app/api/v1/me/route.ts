@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { apiTokens, users } from "@/db/schema";
 import { callerRoute } from "@/lib/api-route";
 import { listUserCompanies } from "@/lib/companies/service";
-import { json } from "@/lib/http";
+import { json, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -20,3 +20,5 @@ export const GET = callerRoute(async (_req, { caller }) => {
   }
   return json({ user, token, companies }, { headers: { "Cache-Control": "no-store" } });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS");

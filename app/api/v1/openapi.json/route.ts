@@ -1,5 +1,5 @@
 import { openApiJson } from "@/lib/openapi/document";
-import { withErrors } from "@/lib/http";
+import { withErrors, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -10,3 +10,5 @@ export const GET = withErrors(async () => {
     headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300" },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS");

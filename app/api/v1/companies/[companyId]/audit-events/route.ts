@@ -2,7 +2,7 @@ import { z } from "zod";
 import { companyRoute } from "@/lib/api-route";
 import { listAuditEvents } from "@/lib/audit-log";
 import { validationError, zodErrors } from "@/lib/errors";
-import { json } from "@/lib/http";
+import { json, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -29,3 +29,5 @@ export const GET = companyRoute({ permission: "company:admin" }, async (req, { c
   });
   return json({ items: page.items, limit: q.limit, nextPageToken: page.nextCursor === null ? null : String(page.nextCursor) });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS");

@@ -1,6 +1,6 @@
 import { companyRoute } from "@/lib/api-route";
 import { createInvite, listPendingInvites } from "@/lib/companies/service";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -11,3 +11,5 @@ export const POST = companyRoute({ permission: "company:admin" }, async (req, { 
   const { invite, token } = await createInvite(ctx, await readJson(req));
   return json({ ...invite, invitePath: `/invite/${token}` }, { status: 201, headers: { "Cache-Control": "no-store" } });
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS, POST");

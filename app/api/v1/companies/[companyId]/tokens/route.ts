@@ -1,6 +1,6 @@
 import { companyRoute } from "@/lib/api-route";
 import { createApiToken, listApiTokens } from "@/lib/api-tokens/service";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -14,3 +14,5 @@ export const POST = companyRoute({ permission: "tokens:own" }, async (req, { ctx
     { status: 201, headers: { Location: `/api/v1/companies/${ctx.companyId}/tokens/${apiToken.id}`, "Cache-Control": "no-store" } },
   );
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS, POST");

@@ -1,5 +1,5 @@
 import { companyRoute } from "@/lib/api-route";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 import { createWebhook, listWebhooks } from "@/lib/notifications/webhooks";
 
 export const dynamic = "force-dynamic";
@@ -11,3 +11,5 @@ export const POST = companyRoute({ permission: "company:admin" }, async (req, { 
   const { webhook, secret } = await createWebhook(ctx, await readJson(req));
   return json({ ...webhook, secret }, { status: 201, headers: { Location: `/api/v1/companies/${ctx.companyId}/webhooks/${webhook.id}`, "Cache-Control": "no-store" } });
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS, POST");

@@ -1,7 +1,7 @@
 import { companyRoute } from "@/lib/api-route";
 import { removeMember, updateMember } from "@/lib/companies/service";
 import { isUuid, notFound } from "@/lib/context";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -17,3 +17,5 @@ export const DELETE = companyRoute<P>({ permission: "company:admin" }, async (_r
   await removeMember(ctx, params.userId);
   return new Response(null, { status: 204 });
 });
+
+export const { GET, POST, PUT, HEAD } = otherMethods("DELETE, OPTIONS, PATCH");

@@ -1,5 +1,5 @@
 import { companyRoute } from "@/lib/api-route";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 import { importDockerConfig } from "@/lib/registries/import-docker-config";
 
 export const dynamic = "force-dynamic";
@@ -8,3 +8,5 @@ export const dynamic = "force-dynamic";
 export const POST = companyRoute({ permission: "registries:write" }, async (req, { ctx }) =>
   json(await importDockerConfig(ctx, await readJson(req)), { headers: { "Cache-Control": "no-store" } }),
 );
+
+export const { GET, PUT, PATCH, DELETE, HEAD } = otherMethods("OPTIONS, POST");

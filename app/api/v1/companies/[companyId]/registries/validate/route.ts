@@ -1,5 +1,8 @@
 import { validateRegistryRoute } from "@/lib/registries/route-handlers";
+import { otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
 export const POST = validateRegistryRoute;
+
+export const { GET, PUT, PATCH, DELETE, HEAD } = otherMethods("OPTIONS, POST");

@@ -1,6 +1,7 @@
 import { companyRoute } from "@/lib/api-route";
 import { revokeApiToken } from "@/lib/api-tokens/service";
 import { isUuid, notFound } from "@/lib/context";
+import { otherMethods } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -10,3 +11,5 @@ export const DELETE = companyRoute<{ companyId: string; tokenId: string }>({ per
   await revokeApiToken(ctx, params.tokenId);
   return new Response(null, { status: 204 });
 });
+
+export const { GET, POST, PUT, PATCH, HEAD } = otherMethods("DELETE, OPTIONS");

@@ -1,5 +1,5 @@
 import { companyRoute } from "@/lib/api-route";
-import { json, readJson } from "@/lib/http";
+import { json, readJson, otherMethods } from "@/lib/http";
 import { deleteWebhook, getWebhook, updateWebhook } from "@/lib/notifications/webhooks";
 
 export const dynamic = "force-dynamic";
@@ -14,3 +14,5 @@ export const DELETE = companyRoute<P>({ permission: "company:admin" }, async (_r
   await deleteWebhook(ctx, params.id);
   return new Response(null, { status: 204 });
 });
+
+export const { POST, PUT } = otherMethods("DELETE, GET, HEAD, OPTIONS, PATCH");

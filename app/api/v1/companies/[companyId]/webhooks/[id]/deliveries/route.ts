@@ -1,6 +1,6 @@
 import { companyRoute } from "@/lib/api-route";
 import { validationError, zodErrors } from "@/lib/errors";
-import { json } from "@/lib/http";
+import { json, otherMethods } from "@/lib/http";
 import { deliveriesQuerySchema } from "@/lib/notifications/schemas";
 import { listDeliveries } from "@/lib/notifications/webhooks";
 
@@ -11,3 +11,5 @@ export const GET = companyRoute<{ companyId: string; id: string }>({ permission:
   if (!parsed.success) throw validationError(zodErrors(parsed.error));
   return json(await listDeliveries(ctx, params.id, { limit: parsed.data.limit, pageToken: parsed.data["pagination.token"] }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET, HEAD, OPTIONS");
