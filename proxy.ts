@@ -2,12 +2,13 @@ import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { AppError, toProblem } from "@/lib/errors";
 import { INSTANCE_HEADER, instanceId } from "@/lib/instance-id";
+import { malformedPathResponse } from "@/lib/path-encoding";
 import { HSTS_VALUE, NON_PAGE_CSP, isNonPagePath, newNonce, pageCsp, refusesCrossSite, servedOverHttps } from "@/lib/security-headers";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
-/** A path no route serves: rewriting to it answers with the app's own 404 page. */
-const NO_ROUTE = "/_berth/no-such-route";
+/** An API path no route serves: rewriting to it answers with the API's own problem+json 404. */
+const NO_ROUTE = "/api/_berth/no-such-route";
 
 /**
  * Gives every request an id (kept from a well-formed incoming X-Request-Id), echoed in the
@@ -24,6 +25,13 @@ const NO_ROUTE = "/_berth/no-such-route";
 export function proxy(request: NextRequest) {
   const incoming = request.headers.get("x-request-id");
   const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  // Next's route matcher throws (a bare 500) on a path that does not decode to UTF-8: a 400 first.
+  const malformed = malformedPathResponse(request.nextUrl.pathname, requestId);
+  if (malformed) {
+    malformed.headers.set(INSTANCE_HEADER, instanceId());
+    malformed.headers.set("Content-Security-Policy", NON_PAGE_CSP);
+    return malformed;
+  }
   const pathname = request.nextUrl.pathname;
   const page = !isNonPagePath(pathname);
   const nonce = page ? newNonce() : null;
