@@ -48,6 +48,7 @@ const ownerPassword = C("admin-password");
 const keyA = scanner.add(generatedSecret("encryption-key-a", randomBytes(32).toString("base64"), /^$/));
 const keyB = scanner.add(generatedSecret("encryption-key-b", randomBytes(32).toString("base64"), /^$/));
 const authSecret = C("auth-secret", 40);
+const metricsToken = C("metrics-token");
 const cliUserPassword = C("cli-user-password");
 const cliUserPassword2 = C("cli-user-password-2");
 const memberPassword = C("invited-member-password");
@@ -266,6 +267,7 @@ test.beforeAll(async () => {
     LOG_LEVEL: "debug",
     AWS_ENDPOINT_URL_ECR: fakeEcr.url,
     NODE_EXTRA_CA_CERTS: ca.certPath,
+    BERTH_METRICS_TOKEN: metricsToken.value,
     BERTH_CHECK_INTERVAL_MINUTES: "1",
     BERTH_TEST_RATE_LIMIT: "10000",
     BERTH_TEST_TIMEOUT_MS: "5000",
@@ -715,6 +717,24 @@ async function exerciseJobsAndCli() {
     scanner.scan("CLI output", `${label} stderr`, res.stderr);
   }
   figures.cliRuns = cliRuns;
+
+  // Metrics (the scrape token is a secret too), members, and deletes on both paths.
+  const anon = await playwrightRequest.newContext({ baseURL: berth.url });
+  expect.soft((await call(anon, "GET", "/api/metrics", { headers: { Authorization: `Bearer ${metricsToken.value}` } })).status).toBe(200);
+  expect.soft((await call(anon, "GET", "/api/metrics", { headers: { Authorization: `Bearer ${metricsToken.value.slice(0, -1)}x` } })).status).toBeGreaterThanOrEqual(400);
+  await anon.dispose();
+  const origin = { Origin: berth.url };
+  const members = (await call(cookieApi, "GET", `${base()}/members`)).json().items as { userId: string; email: string }[];
+  const joined = members.find((m) => m.email === "leaks-member@berth.test");
+  expect.soft(joined, "the invited member is a member").toBeDefined();
+  if (joined) {
+    expect.soft((await call(cookieApi, "PATCH", `${base()}/members/${joined.userId}`, { data: { manageRegistries: true }, headers: origin })).status).toBe(200);
+    expect.soft((await call(cookieApi, "PATCH", `${base()}/members/${joined.userId}`, { data: { role: "king" }, headers: origin })).status).toBe(400);
+  }
+  expect.soft((await call(cookieApi, "PATCH", `${base()}/members/${randomUUID()}`, { data: { role: "viewer" }, headers: origin })).status).toBe(404);
+  expect.soft((await call(tokenApi, "DELETE", `/api/${companyId}/containerRegistryConfig/${ids.public}`)).status).toBe(204);
+  expect.soft((await call(tokenApi, "DELETE", `${base()}/registries/${ids.artifactory}`, { headers: { "If-Match": '"99"' } })).status).toBe(412);
+  expect.soft((await call(cookieApi, "DELETE", `${base()}/webhooks/${webhookId}`, { headers: origin })).status).toBe(204);
   // After the rotation the server must still read its secrets with the new key in front.
   const after = await call(tokenApi, "POST", `${base()}/registries/${ids.customReal}/test`);
   expect.soft([200, 500]).toContain(after.status);
