@@ -138,11 +138,22 @@ async function readLimited(req: Request, limit: number): Promise<string> {
 export function otherMethods(allow: string) {
   const refuse = async (req: Request): Promise<Response> =>
     problemResponse(new AppError("method_not_allowed", `${req.method} is not allowed here: use ${allow}`, { headers: { Allow: allow } }), requestIdOf(req));
+  REFUSALS.add(refuse);
   return { GET: refuse, HEAD: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }
 
 export async function noSuchEndpoint(req: Request): Promise<Response> {
   return problemResponse(new AppError("not_found", "No API endpoint at this path"), requestIdOf(req));
+}
+
+const REFUSALS = new WeakSet<object>([noSuchEndpoint]);
+
+/**
+ * Whether a route export only refuses (a 405 of otherMethods, the 404 of noSuchEndpoint): the
+ * tests that enumerate every route export (access matrix, cross-origin table) check these apart.
+ */
+export function isRefusalHandler(fn: unknown): boolean {
+  return typeof fn === "function" && REFUSALS.has(fn);
 }
 
 type Handler<P> = (req: NextRequest, ctx: { params: P; requestId: string }) => Promise<Response>;
