@@ -51,7 +51,8 @@ export function urlHost(s: string): string | null {
 export function assertOutboundSafe(value: unknown, where: string): void {
   const visit = (v: unknown, at: string, key: string) => {
     if (typeof v === "string") {
-      for (const m of v.matchAll(NAME_RUN)) if (hostLike(m[0]) && !isSafeHost(m[0])) throw new Error(`unsafe host ${JSON.stringify(m[0])} generated at ${where}${at}`);
+      // A percent-escape ends a run (`%2F127.0.0.9` names 127.0.0.9, not `2F127.0.0.9`).
+      for (const m of v.replace(/%[0-9a-fA-F]{2}/g, " ").matchAll(NAME_RUN)) if (hostLike(m[0]) && !isSafeHost(m[0])) throw new Error(`unsafe host ${JSON.stringify(m[0])} generated at ${where}${at}`);
       // An image reference names a host only if its first component has a dot or a colon.
       const first = v.split("/")[0]!;
       const hostless = /^image/i.test(key) && !hostLike(first) && !first.includes(":") && first !== "localhost";
