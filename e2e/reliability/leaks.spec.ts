@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -7,6 +6,7 @@ import path from "node:path";
 import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { totpCodeAt } from "@/lib/auth/totp";
+import { runCli as runBerthCli } from "@/lib/testing/cli";
 import { startFakeEcr, type RunningFakeEcr } from "@/lib/testing/fake-ecr";
 import { startFakeGithubApi, startFakeGitlabApi } from "@/lib/testing/fake-provider-apis";
 import { skipWithoutRegistryTools, startRegistry, type RunningRegistry } from "@/lib/testing/registry";
@@ -151,31 +151,10 @@ function apiTokenCanary(label: string, value: string): Canary {
   return { label, value, random: value.slice(12) };
 }
 
-const ROOT = path.resolve(__dirname, "..", "..");
 
-/**
- * `npm run berth -- …` as package.json runs it (lib/testing/cli.ts does the same, but it uses
- * import.meta, which Playwright's CommonJS transform does not allow).
- */
+/** `npm run berth -- …` as package.json runs it (lib/testing/cli.ts). */
 function runCli(args: string[], env: Record<string, string>, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--conditions=react-server", "lib/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code: number | null) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return runBerthCli(args, { env, stdin, timeoutMs: 120_000 });
 }
 
 function cliEnv(extra: Record<string, string>): Record<string, string> {

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+// __dirname, not import.meta: Playwright's CommonJS transform loads this file too (the leaks suite).
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export interface CliResult {
   code: number | null;
