@@ -66,7 +66,7 @@ test("Notifications: create a webhook, see its secret once, send a test event a 
   // Policy: a private address is refused with the field named.
   await page.getByLabel("Webhook URL", { exact: true }).fill("https://10.0.0.1/hook");
   await page.getByRole("button", { name: "Create webhook" }).click();
-  await expect(page.getByText(/10\.0\.0\.1 \(private\), which the outbound policy refuses/)).toBeVisible();
+  await expect(page.getByText(/10\.0\.0\.1 resolves to a private address, which the outbound policy refuses/)).toBeVisible();
 
   await page.getByRole("region", { name: receiver.url }).getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete webhook" });
