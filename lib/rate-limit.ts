@@ -22,7 +22,7 @@ export async function consumeRate(
   opts: { bucket: string; subject: string; limit: number; windowMs: number; record?: boolean },
 ): Promise<RateDecision> {
   const key = opts.bucket + ":" + opts.subject;
-  return oneAtATimeHere(key, () =>
+  return fewAtATimeInDatabase(key, () =>
     db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
       return countAndMaybeRecord(tx as unknown as Db, opts);
@@ -31,27 +31,37 @@ export async function consumeRate(
 }
 
 /**
- * Callers of one (bucket, subject) in this process wait here, in memory, for their turn at the
- * advisory lock, instead of each holding a pool connection while it waits in PostgreSQL: under
- * load, 25 pulls by one token left 7–8 of the pool's 10 connections waiting on that lock and
- * every other request queued for a connection (issue 16's load suite). The advisory lock still
- * orders the callers of other instances. Shared through globalThis by every bundle of the process.
+ * At most WAITERS_IN_DATABASE callers of one (bucket, subject) in this process are inside
+ * PostgreSQL at a time, holding a pool connection while they wait for the advisory lock; the rest
+ * wait here, in memory. Under load, 25 pulls by one token left 7–8 of the pool's 10 connections
+ * waiting on that lock and every other request queued for a connection (issue 16's load suite).
+ * One at a time would be worse for that token: each caller would then wait for a pool connection
+ * only once the previous one is done, so a few wait inside, ready to take the lock at once.
+ * The advisory lock still orders the callers of every instance. Shared by the process's bundles.
  */
-function oneAtATimeHere<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const holder = globalThis as unknown as Record<symbol, Map<string, Promise<unknown>> | undefined>;
-  const queues = (holder[QUEUES] ??= new Map());
-  const turn = (queues.get(key) ?? Promise.resolve()).then(work);
-  const settled = turn.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return turn;
+const WAITERS_IN_DATABASE = 3;
+
+function fewAtATimeInDatabase<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, { active: number; queue: (() => void)[] }> | undefined>;
+  const gates = (holder[GATES] ??= new Map());
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, (gate = { active: 0, queue: [] }));
+  const g = gate;
+  const enter = (): Promise<void> => {
+    if (g.active < WAITERS_IN_DATABASE) {
+      g.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => g.queue.push(resolve));
+  };
+  const leave = () => {
+    const next = g.queue.shift();
+    if (next) next(); // the slot passes to the next caller
+    else if (--g.active === 0) gates.delete(key);
+  };
+  return enter().then(() => work().finally(leave));
 }
-const QUEUES = Symbol.for("berth.rateLimitQueues");
+const GATES = Symbol.for("berth.rateLimitGates");
 
 async function countAndMaybeRecord(
   db: Db,
