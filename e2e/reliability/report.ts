@@ -3,7 +3,7 @@
  * e2e/support/figures.ts) into a Markdown report: docs/reliability.md after a full run
  * (`npm run test:reliability`), test-results/reliability.md after `npm test`'s short one.
  *
- *   tsx e2e/reliability/report.ts [--out FILE] [--commit SHA]
+ *   tsx e2e/reliability/report.ts [--out FILE] [--commit SHA] [--note TEXT]
  *
  * Exits 1 when a suite failed or an expected suite recorded nothing, so the runner fails too.
  */
@@ -64,7 +64,7 @@ function gitCommit(): string {
   }
 }
 
-export function renderReport(recorded: Recorded[], meta: { commit: string; date: string; machine: string }): { markdown: string; failed: string[] } {
+export function renderReport(recorded: Recorded[], meta: { commit: string; date: string; machine: string; note?: string }): { markdown: string; failed: string[] } {
   const failed: string[] = [];
   const modes = new Set(recorded.map((r) => r.mode));
   const mode = modes.size === 1 ? [...modes][0] : modes.size === 0 ? "none" : "mixed";
@@ -74,6 +74,7 @@ export function renderReport(recorded: Recorded[], meta: { commit: string; date:
     `Written by \`npm run test:reliability\` (e2e/reliability/report.ts) from the figures each suite recorded. Run: commit \`${meta.commit}\`, ${meta.date}, ${meta.machine}, mode **${mode}**. ` +
       "`npm test` runs a short version of every suite (CI); this page holds the last full run.",
     "",
+    ...(meta.note ? [meta.note, ""] : []),
     "| suite | result | what it proves |",
     "|---|---|---|",
   ];
@@ -110,7 +111,7 @@ function main() {
   const out = arg("--out") ?? path.join(__dirname, "..", "..", "docs", "reliability.md");
   const recorded = readRecorded(FIGURES_DIR);
   const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
-  const { markdown, failed } = renderReport(recorded, { commit: arg("--commit") ?? gitCommit(), date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC", machine });
+  const { markdown, failed } = renderReport(recorded, { commit: arg("--commit") ?? gitCommit(), date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC", machine, note: arg("--note") });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, markdown);
   console.log(`wrote ${out}: ${recorded.length} parts; ${failed.length ? `failed or missing: ${failed.join(", ")}` : "every suite passed"}`);
