@@ -648,6 +648,16 @@ function isApiPath(path: string): boolean {
   return /^\/+api(\/|$|\?)|^\/+downloads\//.test(resolved);
 }
 
+/** A path the proxy refuses before any body is read (its percent-encoding is not UTF-8): a 400 without field paths. */
+function malformedPath(path: string): boolean {
+  try {
+    decodeURIComponent(path.split("?")[0]!);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Not fixed (issue 16's closing note): a multipart POST to a page is decoded as a server action
  * by Next itself, before the proxy's answer applies, and a body that is not multipart is Next's
@@ -683,7 +693,7 @@ function verdict(c: Case, a: Answer): string | null {
   if (p.type === PROBLEM_BASE + "validation") {
     if (!Array.isArray(p.errors) || p.errors.length === 0 || p.errors.some((e: Json) => typeof e?.path !== "string" || typeof e?.message !== "string")) return "validation problem without field paths";
   }
-  if (c.bodyKind === "field" && c.endpoint.source === "openapi" && a.status === 400 && p.type !== PROBLEM_BASE + "validation" && c.contentType === "application/json") return `400 for a bad field (${c.field}) without field paths: ${p.type}`;
+  if (c.bodyKind === "field" && c.endpoint.source === "openapi" && !malformedPath(c.path) && a.status === 400 && p.type !== PROBLEM_BASE + "validation" && c.contentType === "application/json") return `400 for a bad field (${c.field}) without field paths: ${p.type}`;
   return null;
 }
 
