@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export BERTH_RELIABILITY=full
 rm -rf test-results/reliability
+mkdir -p test-results
 rc=0
 if [ "${BERTH_SKIP_BUILD:-}" != "1" ]; then
   npm run build > test-results/reliability-build.log 2>&1 || { tail -30 test-results/reliability-build.log; echo "build failed"; exit 1; }
