@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import * as schema from "./schema";
+import { env } from "@/lib/env";
 import { dataDir, lockDataDir } from "./data-dir";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -22,12 +23,12 @@ const CONNECT_TIMEOUT_S = 3;
 const MAX_BACKOFF_S = 1;
 
 /** postgres.js when DATABASE_URL is set, embedded PGlite (loaded only then) otherwise. */
-export async function openDb(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<DbHandle> {
+export async function openDb(options: { databaseUrl?: string; dataDir?: string; poolMax?: number } = {}): Promise<DbHandle> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const max = 10;
+    const max = options.poolMax ?? env().BERTH_DB_POOL_MAX;
     const applicationName = `berth/${process.pid}/${randomUUID().slice(0, 8)}`;
     const client = postgres(url, {
       max,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, rowsOf } from "@/db";
 import { appliedMigrationCount, expectedMigrationCount, migrateDatabase } from "@/db/migrate";
 import { companies, registries } from "@/db/schema";
+import { resetEnvCache } from "@/lib/env";
 import { createTestDb, type TestDb } from "@/lib/testing/db";
 
 let t: TestDb;
@@ -50,6 +51,35 @@ describe("migrations", () => {
       await Promise.all(handles.map((h) => h.close()));
     } finally {
       await fresh.drop();
+    }
+  });
+});
+
+describe("the PostgreSQL pool", () => {
+  const postgresOnly = process.env.DATABASE_URL ? it : () => undefined;
+  postgresOnly("opens at most BERTH_DB_POOL_MAX connections", async () => {
+    const before = process.env.BERTH_DB_POOL_MAX;
+    process.env.BERTH_DB_POOL_MAX = "3";
+    resetEnvCache();
+    const h = await openDb({ databaseUrl: t.url });
+    try {
+      expect(h.pool?.max).toBe(3);
+      const name = h.pool!.applicationName;
+      let most = 0;
+      const watch = setInterval(() => {
+        void t.db
+          .execute(sql`select count(*)::int as n from pg_stat_activity where application_name = ${name}`)
+          .then((r) => (most = Math.max(most, Number(rowsOf<{ n: number }>(r)[0]?.n ?? 0))));
+      }, 20);
+      await Promise.all(Array.from({ length: 9 }, () => h.db.execute(sql`select pg_sleep(0.15)`)));
+      clearInterval(watch);
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(3);
+    } finally {
+      await h.close();
+      if (before === undefined) delete process.env.BERTH_DB_POOL_MAX;
+      else process.env.BERTH_DB_POOL_MAX = before;
+      resetEnvCache();
     }
   });
 });

@@ -14,6 +14,11 @@ describe("parseEnv", () => {
     expect(e.DATABASE_URL).toBeUndefined();
     expect(e.BERTH_DRAIN_MS).toBe(5_000);
     expect(e.BERTH_SHUTDOWN_TIMEOUT_MS).toBe(25_000);
+    expect(e.BERTH_DB_POOL_MAX).toBe(10);
+  });
+
+  it("reads the pool size", () => {
+    expect(parseEnv({ BERTH_DB_POOL_MAX: "40" }).BERTH_DB_POOL_MAX).toBe(40);
   });
 
   it("reads the shutdown timings", () => {
@@ -36,6 +41,7 @@ describe("parseEnv", () => {
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
     [{ BERTH_DRAIN_MS: "1.5" }, "BERTH_DRAIN_MS"],
     [{ BERTH_SHUTDOWN_TIMEOUT_MS: "10" }, "BERTH_SHUTDOWN_TIMEOUT_MS"],
+    [{ BERTH_DB_POOL_MAX: "0" }, "BERTH_DB_POOL_MAX"],
     [{ BERTH_ADMIN_EMAIL: "a@b.co" }, "BERTH_ADMIN_EMAIL"],
     [{ AUTH_OIDC_ISSUER: "https://idp.example.test" }, "AUTH_OIDC_ISSUER"],
   ])("names the bad variable in %j", (source, name) => {

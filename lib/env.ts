@@ -72,6 +72,8 @@ export const envSchema = z
     BERTH_DRAIN_MS: intFrom(5_000, 0, 600_000),
     /** After the drain: the limit for in-flight requests, running jobs and closing the pool; past it the exit code is 1. */
     BERTH_SHUTDOWN_TIMEOUT_MS: intFrom(25_000, 100, 600_000),
+    /** With DATABASE_URL: connections this instance keeps to PostgreSQL at most (its pool). */
+    BERTH_DB_POOL_MAX: intFrom(10, 1, 500),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
