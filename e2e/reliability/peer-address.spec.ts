@@ -9,6 +9,12 @@
  * on until well after /api/ready answers 200, for every way the server is started: `next start`,
  * `npm start` (lib/build/start.mjs, which installs the stamp before listening) and the standalone
  * `node server.js` of the container image. Pass: not one forged request accepted.
+ *
+ * Beside them, clients with a token allowed from 127.0.0.0/8 send no forged header: where the
+ * stamp is installed before the server listens (npm start; the standalone server.js, which
+ * lib/build/assemble-standalone.mjs puts behind the stamp) not one of them may be refused, the
+ * first request included. Under a bare `next start` the stamp comes with the instrumentation
+ * hook, so an early request has no address and is refused (fails closed): counted, not failed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -25,6 +31,10 @@ const FULL = reliabilityMode() === "full";
 /** Starts per way of starting, clients firing at once, and how long they go on after ready. */
 const STARTS = FULL ? 5 : 1;
 const CLIENTS = 8;
+/** Clients sending the loopback-allowed token without a forged header. */
+const GENUINE_CLIENTS = 4;
+/** The ways of starting that install the stamp before listening. */
+const STAMPED_BEFORE_LISTEN: StartMode[] = ["npm start (lib/build/start.mjs)", "standalone node server.js"];
 const AFTER_READY_MS = FULL ? 3000 : 1000;
 const FORGED = ["10.1.2.3", "10.1.2.3 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"];
 
@@ -100,6 +110,9 @@ interface Tally {
   refused: number;
   otherStatus: Record<string, number>;
   connectionErrors: number;
+  /** The loopback-allowed token, no forged header. */
+  genuineSent: number;
+  genuineRefused: number;
 }
 
 /**
@@ -107,9 +120,9 @@ interface Tally {
  * A request counts as sent once it got an answer (`beforeReady`: sent before /api/ready was seen
  * answering 200); connection errors (port not open yet) don't count.
  */
-async function forgeDuringStart(mode: StartMode, dataDir: string, target: string, token: string): Promise<Tally> {
+async function forgeDuringStart(mode: StartMode, dataDir: string, target: string, token: string, genuineToken: string): Promise<Tally> {
   const port = await freePort();
-  const tally: Tally = { sent: 0, beforeReady: 0, accepted: 0, refused: 0, otherStatus: {}, connectionErrors: 0 };
+  const tally: Tally = { sent: 0, beforeReady: 0, accepted: 0, refused: 0, otherStatus: {}, connectionErrors: 0, genuineSent: 0, genuineRefused: 0 };
   let ready = false;
   let stopAt = Number.POSITIVE_INFINITY;
   const url = `http://127.0.0.1:${port}${target}`;
@@ -132,6 +145,18 @@ async function forgeDuringStart(mode: StartMode, dataDir: string, target: string
       }
     }
   });
+  const genuine = Array.from({ length: GENUINE_CLIENTS }, async () => {
+    while (Date.now() < stopAt) {
+      try {
+        const res = await fetch(url, { headers: { Authorization: `Bearer ${genuineToken}` }, signal: AbortSignal.timeout(20_000) });
+        await res.arrayBuffer();
+        tally.genuineSent++;
+        if (res.status === 401 || res.status === 403) tally.genuineRefused++;
+      } catch {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  });
   // The clients are already trying when the process is spawned.
   await new Promise((r) => setTimeout(r, 50));
   const server = spawnServer(mode, port, dataDir);
@@ -139,10 +164,10 @@ async function forgeDuringStart(mode: StartMode, dataDir: string, target: string
     await waitReady(server);
     ready = true;
     stopAt = Date.now() + AFTER_READY_MS;
-    await Promise.all(clients);
+    await Promise.all([...clients, ...genuine]);
   } finally {
     stopAt = 0;
-    await Promise.all(clients).catch(() => undefined);
+    await Promise.all([...clients, ...genuine]).catch(() => undefined);
     await stopServer(server);
   }
   return tally;
@@ -154,13 +179,14 @@ test("a forged x-berth-peer is never believed, from the first request a starting
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-peer-"));
   const rows: (string | number)[][] = [];
-  const totals = { sent: 0, beforeReady: 0, accepted: 0 };
+  const totals = { sent: 0, beforeReady: 0, accepted: 0, genuineSent: 0, genuineRefused: 0 };
   let passed = false;
   try {
     // Setup: the owner makes a token allowed only from 10.0.0.0/8.
     const first = spawnServer("next start", await freePort(), dataDir);
     let companyId = "";
     let token = "";
+    let genuineToken = "";
     try {
       await waitReady(first);
       const api = await playwrightRequest.newContext({ baseURL: first.url });
@@ -173,6 +199,12 @@ test("a forged x-berth-peer is never believed, from the first request a starting
       });
       expect(created.status(), await created.text()).toBe(201);
       token = ((await created.json()) as { token: string }).token;
+      const loopback = await api.post(`/api/v1/companies/${companyId}/tokens`, {
+        data: { name: "only-from-loopback", scopes: ["registries:read"], cidrAllowlist: ["127.0.0.0/8"] },
+        headers: { Origin: first.url },
+      });
+      expect(loopback.status(), await loopback.text()).toBe(201);
+      genuineToken = ((await loopback.json()) as { token: string }).token;
       // Once started, the stamp is in place: from loopback the token is refused.
       const once = await fetch(`${first.url}/api/v1/companies/${companyId}/registries`, { headers: { Authorization: `Bearer ${token}`, "x-berth-peer": "10.1.2.3" } });
       expect([401, 403]).toContain(once.status);
@@ -184,26 +216,40 @@ test("a forged x-berth-peer is never believed, from the first request a starting
     const target = `/api/v1/companies/${companyId}/registries`;
     for (const mode of MODES) {
       for (let start = 1; start <= STARTS; start++) {
-        const tally = await forgeDuringStart(mode, dataDir, target, token);
+        const tally = await forgeDuringStart(mode, dataDir, target, token, genuineToken);
         totals.sent += tally.sent;
         totals.beforeReady += tally.beforeReady;
         totals.accepted += tally.accepted;
-        rows.push([mode, start, tally.sent, tally.beforeReady, tally.accepted, tally.refused, JSON.stringify(tally.otherStatus), tally.connectionErrors]);
+        rows.push([mode, start, tally.sent, tally.beforeReady, tally.accepted, tally.refused, JSON.stringify(tally.otherStatus), tally.connectionErrors, tally.genuineSent, tally.genuineRefused]);
+        if (STAMPED_BEFORE_LISTEN.includes(mode)) {
+          totals.genuineSent += tally.genuineSent;
+          totals.genuineRefused += tally.genuineRefused;
+        }
       }
     }
-    passed = totals.accepted === 0 && totals.sent > 0;
+    passed = totals.accepted === 0 && totals.sent > 0 && totals.genuineRefused === 0 && totals.genuineSent > 0;
   } finally {
     recordFigures({
       suite: "flaws",
       part: "peer-address",
       title: `forged x-berth-peer (10.1.2.3) with a token allowed only from 10.0.0.0/8, ${CLIENTS} clients from before listen until ${AFTER_READY_MS} ms after ready, ${STARTS} start(s) per way of starting`,
       passed,
-      figures: { "forged requests sent": totals.sent, "sent before ready": totals.beforeReady, accepted: totals.accepted, starts: rows.length },
-      tables: [{ title: "Per start", columns: ["started with", "start", "answered", "sent before ready", "accepted (200)", "refused (401/403)", "other statuses", "connection errors"], rows }],
-      notes: ["A request counts once it got an answer; connection errors are attempts before the port was open. Before the fix (stamp installed by the instrumentation hook only, unmarked header believed) the short run accepted 11 of 226: 5 through next start, 3 through npm start, 3 through the standalone server."],
+      figures: {
+        "forged requests sent": totals.sent,
+        "sent before ready": totals.beforeReady,
+        accepted: totals.accepted,
+        "genuine loopback requests (npm start, standalone)": totals.genuineSent,
+        "genuine refused": totals.genuineRefused,
+        starts: rows.length,
+      },
+      tables: [{ title: "Per start", columns: ["started with", "start", "answered", "sent before ready", "accepted (200)", "refused (401/403)", "other statuses", "connection errors", "genuine answered", "genuine refused"], rows }],
+      notes: ["A request counts once it got an answer; connection errors are attempts before the port was open. Before the fix (stamp installed by the instrumentation hook only, unmarked header believed) the short run accepted 11 of 226: 5 through next start, 3 through npm start, 3 through the standalone server.", "Genuine: a token allowed from 127.0.0.0/8 used from loopback with no forged header. npm start and the standalone server.js install the stamp before listening, so none may be refused; a bare `next start` gets it from the instrumentation hook, and a request it accepts before then has no address and is refused (fails closed), which its rows show."],
     });
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   expect(totals.sent).toBeGreaterThan(0);
   expect(rows.map((row) => `${row[0]} #${row[1]}: ${row[4]} accepted of ${row[2]}`)).toEqual(rows.map((row) => `${row[0]} #${row[1]}: 0 accepted of ${row[2]}`));
+  expect(totals.genuineSent).toBeGreaterThan(0);
+  const stamped = rows.filter((row) => STAMPED_BEFORE_LISTEN.includes(row[0] as StartMode));
+  expect(stamped.map((row) => `${row[0]} #${row[1]}: ${row[9]} genuine refused`)).toEqual(stamped.map((row) => `${row[0]} #${row[1]}: 0 genuine refused`));
 });

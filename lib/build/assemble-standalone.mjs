@@ -7,6 +7,12 @@
  * WASM build) were traced in. With a target folder it first copies the standalone folder there,
  * so the server can run from a place with no repository around it.
  *
+ * It also puts the peer-address stamp (lib/server/peer-stamp.mjs) in front of Next's server:
+ * Next's `server.js` becomes `next-server.js`, and the new `server.js` installs the stamp and
+ * then loads it. So `node server.js` (the container image, a systemd unit) stamps every request
+ * from the first one the server accepts, as `npm start` does, instead of only once the
+ * instrumentation hook has run (until then the app would see no address at all: issue 16).
+ *
  *   node lib/build/assemble-standalone.mjs [target]
  */
 import fs from "node:fs";
@@ -15,10 +21,40 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** The first line of the server.js this script writes (so a second run leaves it as it is). */
+export const WRAPPER_MARK = "// Berth: the peer-address stamp before Next's server (lib/build/assemble-standalone.mjs)";
+
+const WRAPPER = `${WRAPPER_MARK}
+"use strict";
+// Installed before Next's server listens: every request gets its TCP peer stamped into
+// x-berth-peer (a client-sent value is overwritten). Then Next's own standalone server.
+import("./berth-peer-stamp.mjs").then(
+  (stamp) => {
+    stamp.installPeerStamp();
+    require("./next-server.js");
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
+`;
+
+/** Puts the stamp in front of Next's server.js in `out` (once). */
+export function wrapServer(out) {
+  const server = path.join(out, "server.js");
+  fs.copyFileSync(path.join(root, "lib", "server", "peer-stamp.mjs"), path.join(out, "berth-peer-stamp.mjs"));
+  if (fs.readFileSync(server, "utf8").startsWith(WRAPPER_MARK)) return;
+  fs.renameSync(server, path.join(out, "next-server.js"));
+  fs.writeFileSync(server, WRAPPER);
+}
+
 /** Files the standalone server cannot start or serve without, relative to its folder. */
 export function requiredFiles(distDir) {
   return [
     "server.js",
+    "next-server.js",
+    "berth-peer-stamp.mjs",
     path.join(distDir, "BUILD_ID"),
     path.join(distDir, "static"),
     "public",
@@ -41,6 +77,7 @@ export function assembleStandalone({ distDir = process.env.BERTH_DIST_DIR || ".n
     // verbatimSymlinks keeps pnpm-style links relative instead of pointing back into the repository.
     fs.cpSync(built, out, { recursive: true, verbatimSymlinks: true });
   }
+  wrapServer(out);
   fs.cpSync(path.join(root, distDir, "static"), path.join(out, distDir, "static"), { recursive: true });
   if (fs.existsSync(path.join(root, "public"))) {
     fs.cpSync(path.join(root, "public"), path.join(out, "public"), { recursive: true });
