@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { AppError, toProblem } from "@/lib/errors";
 import { INSTANCE_HEADER, instanceId } from "@/lib/instance-id";
-import { malformedPathResponse } from "@/lib/path-encoding";
+import { malformedFormResponse, malformedPathResponse } from "@/lib/path-encoding";
 import { HSTS_VALUE, NON_PAGE_CSP, isNonPagePath, newNonce, pageCsp, refusesCrossSite, servedOverHttps } from "@/lib/security-headers";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
@@ -22,23 +22,27 @@ const NO_ROUTE = "/api/_berth/no-such-route";
  * loads nothing. HSTS only when a trusted proxy says the browser used https. A state-changing
  * request sent by another site's page is refused here, before any route, server action or Auth.js.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const incoming = request.headers.get("x-request-id");
   const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
   // Next's route matcher throws (a bare 500) on a path that does not decode to UTF-8: a 400 first.
   const malformed = malformedPathResponse(request.nextUrl.pathname, requestId);
-  if (malformed) {
-    malformed.headers.set(INSTANCE_HEADER, instanceId());
-    malformed.headers.set("Content-Security-Policy", NON_PAGE_CSP);
-    return malformed;
-  }
   const pathname = request.nextUrl.pathname;
+  // Next decodes a multipart POST to a page as a form action, and a body that is not multipart
+  // is its bare 500: a 400 first (a cross-site one is refused below without reading its body).
+  const crossSite = refusesCrossSite(request.method, pathname, request.headers);
+  const refused = malformed ?? (crossSite ? null : await malformedFormResponse(request, pathname, requestId));
+  if (refused) {
+    refused.headers.set(INSTANCE_HEADER, instanceId());
+    refused.headers.set("Content-Security-Policy", NON_PAGE_CSP);
+    return refused;
+  }
   const page = !isNonPagePath(pathname);
   const nonce = page ? newNonce() : null;
   const csp = nonce ? pageCsp(nonce, { dev: process.env.NODE_ENV === "development" }) : NON_PAGE_CSP;
 
   let response: NextResponse;
-  if (refusesCrossSite(request.method, pathname, request.headers)) {
+  if (crossSite) {
     const problem = toProblem(new AppError("forbidden", "Cross-site request refused: send the request from Berth's own pages, or use an API token"), requestId);
     response = NextResponse.json(problem, { status: problem.status, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store" } });
   } else {

@@ -21,3 +21,30 @@ export function malformedPathResponse(pathname: string, requestId: string): Resp
     );
   }
 }
+
+/**
+ * A POST to a page with a multipart/form-data body is decoded by Next itself as a form's server
+ * action (progressive enhancement: the sign-in form works without JavaScript), and a body that
+ * does not parse as multipart is Next's bare 500 ("Failed to parse body as FormData"). The proxy
+ * parses such a body first (a copy: the page still reads its own) and answers one that does not
+ * parse with this 400 problem+json.
+ */
+export async function malformedFormResponse(request: Request, pathname: string, requestId: string): Promise<Response | null> {
+  if (request.method !== "POST" || pathname === "/api" || pathname.startsWith("/api/") || pathname.startsWith("/downloads/")) return null;
+  if (!/^\s*multipart\/form-data/i.test(request.headers.get("content-type") ?? "")) return null;
+  try {
+    await request.clone().formData();
+    return null;
+  } catch {
+    return Response.json(
+      {
+        type: "https://berth.dev/problems/bad-request",
+        title: "Bad request",
+        status: 400,
+        detail: "The body is not valid multipart/form-data",
+        requestId,
+      },
+      { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", "X-Request-Id": requestId } },
+    );
+  }
+}

@@ -130,12 +130,12 @@ describe("proxy.ts", () => {
     delete process.env.BERTH_TRUSTED_PROXIES;
     resetEnvCache();
   });
-  const run = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
-    proxy(new NextRequest(new URL(path, "http://berth.local"), { method: init.method ?? "GET", headers: { host: "berth.local", ...init.headers } }));
+  const run = (path: string, init: { method?: string; headers?: Record<string, string>; body?: BodyInit } = {}) =>
+    proxy(new NextRequest(new URL(path, "http://berth.local"), { method: init.method ?? "GET", headers: { host: "berth.local", ...init.headers }, body: init.body }));
 
-  it("a page gets a fresh nonce, in its answer and in the request Next renders from", () => {
-    const a = run("/login");
-    const b = run("/login");
+  it("a page gets a fresh nonce, in its answer and in the request Next renders from", async () => {
+    const a = await run("/login");
+    const b = await run("/login");
     const csp = a.headers.get("content-security-policy")!;
     expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/);
     expect(b.headers.get("content-security-policy")).not.toBe(csp);
@@ -144,32 +144,43 @@ describe("proxy.ts", () => {
     expect(a.headers.get("strict-transport-security")).toBeNull();
   });
 
-  it("API answers get a policy that loads nothing", () => {
+  it("API answers get a policy that loads nothing", async () => {
     for (const path of ["/api/v1/me", "/api/health", "/downloads/docker-credential-berth"]) {
-      const res = run(path);
+      const res = await run(path);
       expect(res.headers.get("content-security-policy"), path).toBe(NON_PAGE_CSP);
       expect(res.headers.get("x-middleware-request-content-security-policy"), path).toBeNull();
     }
   });
 
-  it("HSTS when a trusted proxy forwarded https, never from a client's claim", () => {
+  it("HSTS when a trusted proxy forwarded https, never from a client's claim", async () => {
     process.env.BERTH_TRUSTED_PROXIES = "10.0.0.0/8";
     resetEnvCache();
-    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
-    expect(run("/api/v1/me", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
-    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("203.0.113.9"), "x-forwarded-proto": "https" } }).headers.get("strict-transport-security")).toBeNull();
-    expect(run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "http" } }).headers.get("strict-transport-security")).toBeNull();
+    expect((await run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
+    expect((await run("/api/v1/me", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBe(HSTS_VALUE);
+    expect((await run("/login", { headers: { "x-berth-peer": stampedPeer("203.0.113.9"), "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBeNull();
+    expect((await run("/login", { headers: { "x-berth-peer": stampedPeer("10.0.0.2"), "x-forwarded-proto": "http" } })).headers.get("strict-transport-security")).toBeNull();
   });
 
   it("a cross-site POST is a 403 problem before any route, action or Auth.js runs", async () => {
-    const res = run("/api/auth/callback/credentials", { method: "POST", headers: { origin: "http://attacker.invalid" } });
+    const res = await run("/api/auth/callback/credentials", { method: "POST", headers: { origin: "http://attacker.invalid" } });
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     expect(res.headers.get("x-middleware-next")).toBeNull();
     expect((await res.json()).type).toBe("https://berth.dev/problems/forbidden");
     expect(res.headers.get("content-security-policy")).toBe(NON_PAGE_CSP);
-    const action = run("/acme/settings/registries", { method: "POST", headers: { origin: "null", "next-action": "0123abcd" } });
+    const action = await run("/acme/settings/registries", { method: "POST", headers: { origin: "null", "next-action": "0123abcd" } });
     expect(action.status).toBe(403);
-    expect(run("/login", { method: "POST", headers: { origin: "http://berth.local" } }).headers.get("x-middleware-next")).toBe("1");
+    expect((await run("/login", { method: "POST", headers: { origin: "http://berth.local" } })).headers.get("x-middleware-next")).toBe("1");
+  });
+
+  it("a multipart POST to a page whose body does not parse is a 400 problem, not Next's 500", async () => {
+    const bad = await run("/login", { method: "POST", headers: { origin: "http://berth.local", "content-type": "multipart/form-data; boundary=x" }, body: '{"a":1}' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toBe("application/problem+json");
+    expect(bad.headers.get("x-middleware-next")).toBeNull();
+    const form = new FormData();
+    form.set("email", "owner@example.test");
+    const good = await run("/login", { method: "POST", headers: { origin: "http://berth.local" }, body: form });
+    expect(good.headers.get("x-middleware-next")).toBe("1");
   });
 });

@@ -38,7 +38,7 @@ describe("a cross-origin sign-in with a valid CSRF token pair", () => {
     const form = { csrfToken, email: user.email, password: "member-password-1" };
     const foreign = { origin: "http://attacker.invalid" };
 
-    const viaProxy = proxy(await request("POST", "/api/auth/callback/credentials", cookies, foreign, form));
+    const viaProxy = await proxy(await request("POST", "/api/auth/callback/credentials", cookies, foreign, form));
     expect(viaProxy.status).toBe(403);
     expect(viaProxy.headers.get("x-middleware-next"), "not passed on to Auth.js").toBeNull();
 
