@@ -1,49 +1,40 @@
-import { describe, expect, it } from "vitest";
-import type { Db } from "@/db";
-import { consumeRate } from "./rate-limit";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rateEvents } from "@/db/schema";
+import { createTestDb, type TestDb } from "@/lib/testing/db";
+import { consumeRate, releaseRateEvent } from "./rate-limit";
 
-/** A database whose transactions only count how many run at once (per key given by the caller). */
-function countingDb(opts: { failFirst?: number } = {}) {
-  let active = 0;
-  let max = 0;
-  let calls = 0;
-  const db = {
-    transaction: async () => {
-      calls++;
-      const n = calls;
-      active++;
-      max = Math.max(max, active);
-      await new Promise((r) => setTimeout(r, 5));
-      active--;
-      if (opts.failFirst && n <= opts.failFirst) throw new Error("connection lost");
-      return { allowed: true, count: 1, retryAfterSeconds: 0 };
-    },
-  } as unknown as Db;
-  return { db, max: () => max, calls: () => calls };
-}
+describe("consumeRate on a real database", () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const count = async (bucket: string, subject: string) =>
+    (await t.db.select().from(rateEvents).where(and(eq(rateEvents.bucket, bucket), eq(rateEvents.subject, subject)))).length;
 
-const opts = (subject: string) => ({ bucket: "pull", subject, limit: 100, windowMs: 60_000 });
-
-describe("consumeRate keeps the callers of one key out of the pool while they would only wait", () => {
-  it("at most 3 callers of one key are in the database at once; all of them get an answer", async () => {
-    const c = countingDb();
-    const answers = await Promise.all(Array.from({ length: 25 }, () => consumeRate(c.db, opts("token-a"))));
-    expect(answers.every((a) => a.allowed)).toBe(true);
-    expect(c.calls()).toBe(25);
-    expect(c.max()).toBe(3);
+  it("lets exactly `limit` of many parallel callers through and records only those", async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, () => consumeRate(t.db, { bucket: "b", subject: "par", limit: 10, windowMs: 60_000 })));
+    expect(answers.filter((a) => a.allowed)).toHaveLength(10);
+    expect(answers.filter((a) => a.allowed).map((a) => a.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const refused = answers.filter((a) => !a.allowed);
+    expect(refused).toHaveLength(20);
+    expect(refused.every((a) => a.count === 10 && a.retryAfterSeconds >= 1 && a.retryAfterSeconds <= 60)).toBe(true);
+    expect(await count("b", "par")).toBe(10);
   });
 
-  it("callers of other keys do not wait for each other", async () => {
-    const c = countingDb();
-    await Promise.all(["a", "b", "c"].flatMap((k) => Array.from({ length: 6 }, () => consumeRate(c.db, opts(k)))));
-    expect(c.max()).toBe(9);
-  });
-
-  it("a failed call frees its place: the others still run, and the error reaches its caller", async () => {
-    const c = countingDb({ failFirst: 3 });
-    const settled = await Promise.allSettled(Array.from({ length: 10 }, () => consumeRate(c.db, opts("token-f"))));
-    expect(settled.filter((s) => s.status === "rejected")).toHaveLength(3);
-    expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(7);
-    expect(c.max()).toBe(3);
+  it("checks without recording, counts only the window, and gives an event back", async () => {
+    const peek = await consumeRate(t.db, { bucket: "b", subject: "peek", limit: 2, windowMs: 60_000, record: false });
+    expect(peek).toEqual({ allowed: true, count: 0, retryAfterSeconds: 0 });
+    expect(await count("b", "peek")).toBe(0);
+    await t.db.insert(rateEvents).values({ bucket: "b", subject: "peek", createdAt: new Date(Date.now() - 120_000) });
+    const first = await consumeRate(t.db, { bucket: "b", subject: "peek", limit: 2, windowMs: 60_000 });
+    expect(first.allowed && first.count === 1 && typeof first.eventId === "number").toBe(true);
+    await consumeRate(t.db, { bucket: "b", subject: "peek", limit: 2, windowMs: 60_000 });
+    expect((await consumeRate(t.db, { bucket: "b", subject: "peek", limit: 2, windowMs: 60_000 })).allowed).toBe(false);
+    await releaseRateEvent(t.db, first.eventId);
+    expect((await consumeRate(t.db, { bucket: "b", subject: "peek", limit: 2, windowMs: 60_000 })).allowed).toBe(true);
   });
 });
