@@ -55,9 +55,9 @@ describe("migrations", () => {
   });
 });
 
-describe("the PostgreSQL pool", () => {
-  const postgresOnly = process.env.DATABASE_URL ? it : () => undefined;
-  postgresOnly("opens at most BERTH_DB_POOL_MAX connections", async () => {
+// PGlite is one connection in the process: only PostgreSQL has a pool.
+(process.env.DATABASE_URL ? describe : () => undefined)("the PostgreSQL pool", () => {
+  it("opens at most BERTH_DB_POOL_MAX connections", async () => {
     const before = process.env.BERTH_DB_POOL_MAX;
     process.env.BERTH_DB_POOL_MAX = "3";
     resetEnvCache();
