@@ -298,8 +298,8 @@ function queryArb(ep: Endpoint): fc.Arbitrary<string> {
   const known = names.length ? fc.constantFrom(...names) : fc.constant("limit");
   const value = fc.oneof(
     fc.constantFrom("1", "0", "-1", "100", "101", "1e3", "abc", "", "%", "%zz", "%00", "%ED%A0%80", "null", "[]", "true", "9".repeat(400), "x".repeat(3000)),
-    ...(names.length ? [fc.constantFrom(...Object.values(ep.query).flat(), "").map((v) => encodeURIComponent(sanitize(v)))] : []),
-    fc.string({ maxLength: 20 }).map((s) => encodeURIComponent(sanitize(s))),
+    ...(names.length ? [fc.constantFrom(...Object.values(ep.query).flat(), "").map((v) => encodePart(sanitize(v)))] : []),
+    fc.string({ maxLength: 20 }).map((s) => encodePart(sanitize(s))),
   );
   const pair = fc.tuple(fc.oneof(known, fc.constantFrom("cursor", "limit", "q", "a[b]", "__proto__", "%00", "", "since", "until")), value).map(([k, v]) => `${k}=${v}`);
   return fc.oneof({ arbitrary: fc.constant(""), weight: 3 }, { arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((ps) => "?" + ps.join("&")), weight: 2 }, fc.constantFrom("?", "?&&", "?=x", "?limit=1&limit=2", "?" + "a=1&".repeat(500)));
@@ -443,7 +443,7 @@ function caseArb(w: World, endpoints: Endpoint[], s: ReturnType<typeof sampler>)
             : /^image/i.test(last)
               ? SAFE_IMAGES[r.fieldPick % SAFE_IMAGES.length]!
               : URLISH.test(last)
-                ? r.safeUrl + (r.fieldPick % 3 === 0 ? "/" + encodeURIComponent(r.fieldValue.slice(0, 2000)) : "")
+                ? r.safeUrl + (r.fieldPick % 3 === 0 ? "/" + encodePart(r.fieldValue.slice(0, 2000)) : "")
                 : sanitize(r.fieldValue);
         body = JSON.stringify(setAt(valid, at, v));
         break;
@@ -621,6 +621,14 @@ function decoded(body: Buffer, encoding: string | undefined): Buffer {
   } catch {
     return body;
   }
+}
+
+/**
+ * encodeURIComponent for generated text: a lone surrogate (a generated string, or one cut in the
+ * middle of a pair) becomes U+FFFD instead of throwing URIError in the generator.
+ */
+function encodePart(s: string): string {
+  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
 }
 
 function dechunk(s: string): string {
@@ -897,10 +905,11 @@ test(`fuzz: ${CASES} generated requests across every endpoint`, async () => {
   const endpoints = endpointsOf(openapi);
   const s = sampler(openapi);
   const genStarted = Date.now();
+  console.log(`fuzz: seed ${SEED} (replay: BERTH_FUZZ_SEED=${SEED})`);
   const generated = fc.sample(caseArb(world, endpoints, s), { seed: SEED, numRuns: CASES });
   const cases: Case[] = generated.map((c, n) => ({ ...c, n }));
   for (const c of cases) assertOutboundSafe({ query: queryValues(c.path), body: typeof c.body === "string" ? parsedOr(c.body) : undefined }, describeCase(c));
-  console.log(`fuzz: ${cases.length} cases generated in ${Date.now() - genStarted} ms, seed ${SEED} (replay: BERTH_FUZZ_SEED=${SEED})`);
+  console.log(`fuzz: ${cases.length} cases generated in ${Date.now() - genStarted} ms`);
 
   const results: { c: Case; a?: Answer; error?: string; problem: string | null }[] = [];
   let next = 0;
