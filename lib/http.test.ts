@@ -28,6 +28,19 @@ describe("readJson", () => {
   it("413 over 64 KiB", async () => {
     expect((await errorOf(readJson(req(JSON.stringify({ name: "x".repeat(70_000) })), schema))).status).toBe(413);
   });
+  it("400, not the database's 503, for a body whose connection closed before it ended", async () => {
+    // What Node's server gives a handler when the client goes away mid-body.
+    const aborted = Object.assign(new Error("aborted"), { code: "ECONNRESET" });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"name":'));
+        controller.error(aborted);
+      },
+    });
+    const cut = new Request("http://localhost/x", { method: "POST", body, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const e = await errorOf(readJson(cut));
+    expect([e.status, e.code]).toEqual([400, "bad_request"]);
+  });
   it("400 for malformed JSON", async () => {
     const e = await errorOf(readJson(req("{nope"), schema));
     expect([e.status, e.message]).toEqual([400, "The body is not valid JSON"]);

@@ -118,7 +118,15 @@ async function readLimited(req: Request, limit: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try {
+      step = await reader.read();
+    } catch {
+      // The client closed the connection before the body ended (Node's "aborted", ECONNRESET):
+      // the client's doing, not the database's (which the same code would otherwise suggest).
+      throw new AppError("bad_request", "The request body ended early: the connection closed before all of it arrived");
+    }
+    const { done, value } = step;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
