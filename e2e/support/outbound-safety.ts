@@ -63,7 +63,8 @@ export function assertOutboundSafe(value: unknown, where: string): void {
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${at}[${i}]`, key));
     else if (v && typeof v === "object")
       for (const [k, x] of Object.entries(v)) {
-        visit(k, `${at}{key}`, key);
+        // A key is never used as a URL: only its host-like runs are checked.
+        visit(k, `${at}{key}`, "");
         visit(x, `${at}.${k}`, URLISH.test(key) ? key : k);
       }
   };
