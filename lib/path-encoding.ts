@@ -9,17 +9,16 @@ export function malformedPathResponse(pathname: string, requestId: string): Resp
     decodeURIComponent(pathname);
     return null;
   } catch {
-    return Response.json(
-      {
-        type: "https://berth.dev/problems/bad-request",
-        title: "Bad request",
-        status: 400,
-        detail: "The path's percent-encoding is not valid UTF-8",
-        requestId,
-      },
-      { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", "X-Request-Id": requestId } },
-    );
+    return badRequest("The path's percent-encoding is not valid UTF-8", requestId);
   }
+}
+
+/** The API's 400 problem+json, built here without the app's error module (the proxy bundle stays small). */
+function badRequest(detail: string, requestId: string): Response {
+  return Response.json(
+    { type: "https://berth.dev/problems/bad-request", title: "Bad request", status: 400, detail, requestId },
+    { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", "X-Request-Id": requestId } },
+  );
 }
 
 /**
@@ -36,15 +35,6 @@ export async function malformedFormResponse(request: Request, pathname: string, 
     await request.clone().formData();
     return null;
   } catch {
-    return Response.json(
-      {
-        type: "https://berth.dev/problems/bad-request",
-        title: "Bad request",
-        status: 400,
-        detail: "The body is not valid multipart/form-data",
-        requestId,
-      },
-      { status: 400, headers: { "Content-Type": "application/problem+json", "Cache-Control": "no-store", "X-Request-Id": requestId } },
-    );
+    return badRequest("The body is not valid multipart/form-data", requestId);
   }
 }
