@@ -23,7 +23,8 @@ function badRequest(detail: string, requestId: string): Response {
 
 /**
  * A POST to a page with a multipart/form-data body is decoded by Next itself as a form's server
- * action (progressive enhancement: the sign-in form works without JavaScript), and a body that
+ * action (progressive enhancement: a form whose action is a server action posts without
+ * JavaScript as multipart), and a body that
  * does not parse as multipart is Next's bare 500 ("Failed to parse body as FormData"). The proxy
  * parses such a body first (a copy: the page still reads its own) and answers one that does not
  * parse with this 400 problem+json.
